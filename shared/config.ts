@@ -63,24 +63,26 @@ export function parseBaseUrl(name: string, raw: string): URL {
   return url;
 }
 
-const NonEmpty = v.pipe(v.string(), v.trim(), v.nonEmpty());
+// Every check carries its own wording: errors read "<VARIABLE> must be <message>".
+const NonEmpty = v.pipe(v.string('set'), v.trim(), v.nonEmpty('set'));
 
 function optionalInt(min: number, max: number) {
+  const expected = `a whole number from ${min} to ${max}`;
   return v.optional(
     v.pipe(
-      v.string(),
+      v.string(expected),
       v.trim(),
-      v.regex(/^\d+$/, `a whole number from ${min} to ${max}`),
+      v.regex(/^\d+$/, expected),
       v.transform(Number),
-      v.minValue(min, `a whole number from ${min} to ${max}`),
-      v.maxValue(max, `a whole number from ${min} to ${max}`),
+      v.minValue(min, expected),
+      v.maxValue(max, expected),
     ),
   );
 }
 
 const Bool = v.optional(
   v.pipe(
-    v.string(),
+    v.string('true or false'),
     v.trim(),
     v.toLowerCase(),
     v.picklist(['true', 'false', '1', '0', 'yes', 'no', ''], 'true or false'),
@@ -134,9 +136,9 @@ function firstIssue(issues: v.BaseIssue<unknown>[]): string {
   const issue = issues[0];
   if (!issue) return 'invalid configuration';
   const key = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  const received = issue.received === 'undefined' ? 'it is missing' : `got ${issue.received}`;
-  const expected = issue.expected ?? issue.message;
-  return key ? `${key} must be ${expected} (${received})` : issue.message;
+  // Never the received value: it may be a token.
+  if (key && issue.received === 'undefined') return `${key} must be set (it is missing)`;
+  return key ? `${key} must be ${issue.message}` : issue.message;
 }
 
 function normalisePrefix(prefix: string | undefined): string {

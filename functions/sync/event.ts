@@ -1,0 +1,26 @@
+import * as v from 'valibot';
+import { ConfigError } from '../../shared/errors';
+
+/**
+ * The invocation event: `{}` runs a sync, `{"dryRun": true}` extracts and stores without posting.
+ * Unknown keys (the scheduler's `scheduledTime`, for instance) are tolerated.
+ */
+const SyncEventSchema = v.looseObject({
+  dryRun: v.optional(v.boolean('dryRun must be true or false')),
+});
+
+export type SyncEvent = v.InferOutput<typeof SyncEventSchema>;
+
+/** Validates the Lambda event; `null`/absent means `{}` (a console test with an empty payload). */
+export function parseSyncEvent(event: unknown): SyncEvent {
+  if (event === null || event === undefined) return {};
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    throw new ConfigError('the event must be a JSON object such as {} or {"dryRun": true}');
+  }
+  const parsed = v.safeParse(SyncEventSchema, event);
+  if (!parsed.success) {
+    const issue = parsed.issues[0];
+    throw new ConfigError(`event: ${issue?.message ?? 'invalid'}`);
+  }
+  return parsed.output;
+}
