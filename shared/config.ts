@@ -52,7 +52,9 @@ export function parseBaseUrl(name: string, raw: string): URL {
   }
   const httpAllowed = url.protocol === 'http:' && isLoopbackHost(url.hostname);
   if (url.protocol !== 'https:' && !httpAllowed) {
-    throw new ConfigError(`${name} must use https:// (http:// is accepted only for loopback hosts)`);
+    throw new ConfigError(
+      `${name} must use https:// (http:// is accepted only for loopback hosts)`,
+    );
   }
   if (url.username || url.password) {
     throw new ConfigError(`${name} must not contain credentials`);
@@ -108,7 +110,9 @@ const RawEnvSchema = v.object({
 });
 
 /** Where a secret comes from: its value given directly (CLI only) or a Secrets Manager id. */
-export type SecretSource = { kind: 'value'; value: string } | { kind: 'secretsManager'; id: string };
+export type SecretSource =
+  | { kind: 'value'; value: string }
+  | { kind: 'secretsManager'; id: string };
 
 export type SnapshotTarget =
   | { kind: 's3'; bucket: string; prefix: string }

@@ -5,7 +5,9 @@
  * string. So split on commas outside `<…>`, never assume `self` comes first or that `next` exists,
  * and accept several header values at once.
  */
-export function parseLinkHeader(values: string | readonly string[] | null | undefined): Map<string, string> {
+export function parseLinkHeader(
+  values: string | readonly string[] | null | undefined,
+): Map<string, string> {
   const links = new Map<string, string>();
   if (values === null || values === undefined) return links;
   for (const value of typeof values === 'string' ? [values] : values) {

@@ -79,7 +79,10 @@ export function isConcurrencyLimited(reading: RateLimitReading): boolean {
  * How long to wait after a per-minute 429: until `X-Rate-Limit-Reset` measured against the
  * response's `Date`, plus a second (okta-api.md §6.4). Undefined when the headers do not say.
  */
-export function waitAfterRateLimit(reading: RateLimitReading, localNow: number): number | undefined {
+export function waitAfterRateLimit(
+  reading: RateLimitReading,
+  localNow: number,
+): number | undefined {
   if (reading.resetAt === undefined) return undefined;
   const now = reading.serverNow ?? localNow;
   return Math.max(0, reading.resetAt - now) + 1000;

@@ -18,29 +18,85 @@ describe('parseSyncConfig', () => {
     expect(config.okta.token).toEqual({ kind: 'secretsManager', id: 'okta/api-token' });
     expect(config.okta.concurrency).toBe(8);
     expect(config.elimity?.sourceId).toBe('12');
-    expect(config.snapshot).toEqual({ kind: 's3', bucket: 'acme-okta-audit', prefix: 'okta-snapshots/' });
+    expect(config.snapshot).toEqual({
+      kind: 's3',
+      bucket: 'acme-okta-audit',
+      prefix: 'okta-snapshots/',
+    });
     expect(config.dryRun).toBe(false);
   });
 
   it.each([
-    { name: 'missing org URL', env: { [ENV.oktaOrgUrl]: undefined }, error: /OKTA_ORG_URL must be set \(it is missing\)/ },
-    { name: 'http org URL', env: { [ENV.oktaOrgUrl]: 'http://acme.okta.com' }, error: /OKTA_ORG_URL must use https/ },
-    { name: 'org URL with a path', env: { [ENV.oktaOrgUrl]: 'https://acme.okta.com/api/v1' }, error: /without a path/ },
-    { name: 'org URL not a URL', env: { [ENV.oktaOrgUrl]: 'acme' }, error: /OKTA_ORG_URL must be an absolute URL/ },
-    { name: 'elimity URL with /api', env: { [ENV.elimityUrl]: 'https://acme.elimity.com/api' }, error: /without \/api/ },
-    { name: 'http elimity URL', env: { [ENV.elimityUrl]: 'http://acme.elimity.com' }, error: /ELIMITY_URL must use https/ },
-    { name: 'source id not numeric', env: { [ENV.elimitySourceId]: 'abc' }, error: /ELIMITY_SOURCE_ID must be a numeric source id/ },
-    { name: 'no Elimity URL', env: { [ENV.elimityUrl]: undefined }, error: /ELIMITY_URL must be set/ },
-    { name: 'no Okta secret', env: { [ENV.oktaTokenSecretId]: undefined }, error: /OKTA_TOKEN_SECRET_ID must be set/ },
+    {
+      name: 'missing org URL',
+      env: { [ENV.oktaOrgUrl]: undefined },
+      error: /OKTA_ORG_URL must be set \(it is missing\)/,
+    },
+    {
+      name: 'http org URL',
+      env: { [ENV.oktaOrgUrl]: 'http://acme.okta.com' },
+      error: /OKTA_ORG_URL must use https/,
+    },
+    {
+      name: 'org URL with a path',
+      env: { [ENV.oktaOrgUrl]: 'https://acme.okta.com/api/v1' },
+      error: /without a path/,
+    },
+    {
+      name: 'org URL not a URL',
+      env: { [ENV.oktaOrgUrl]: 'acme' },
+      error: /OKTA_ORG_URL must be an absolute URL/,
+    },
+    {
+      name: 'elimity URL with /api',
+      env: { [ENV.elimityUrl]: 'https://acme.elimity.com/api' },
+      error: /without \/api/,
+    },
+    {
+      name: 'http elimity URL',
+      env: { [ENV.elimityUrl]: 'http://acme.elimity.com' },
+      error: /ELIMITY_URL must use https/,
+    },
+    {
+      name: 'source id not numeric',
+      env: { [ENV.elimitySourceId]: 'abc' },
+      error: /ELIMITY_SOURCE_ID must be a numeric source id/,
+    },
+    {
+      name: 'no Elimity URL',
+      env: { [ENV.elimityUrl]: undefined },
+      error: /ELIMITY_URL must be set/,
+    },
+    {
+      name: 'no Okta secret',
+      env: { [ENV.oktaTokenSecretId]: undefined },
+      error: /OKTA_TOKEN_SECRET_ID must be set/,
+    },
     {
       name: 'a token in the Lambda environment is not accepted in place of the secret',
       env: { [ENV.oktaTokenSecretId]: undefined, [ENV.oktaApiToken]: 'tok' },
       error: /OKTA_TOKEN_SECRET_ID must be set/,
     },
-    { name: 'no bucket', env: { [ENV.snapshotBucket]: undefined }, error: /SNAPSHOT_BUCKET must be set/ },
-    { name: 'bad bucket', env: { [ENV.snapshotBucket]: 'Bad_Bucket' }, error: /SNAPSHOT_BUCKET must be an S3 bucket name/ },
-    { name: 'concurrency out of range', env: { [ENV.oktaConcurrency]: '99' }, error: /OKTA_CONCURRENCY must be a whole number from 1 to 32/ },
-    { name: 'dry run not boolean', env: { [ENV.dryRun]: 'maybe' }, error: /DRY_RUN must be true or false/ },
+    {
+      name: 'no bucket',
+      env: { [ENV.snapshotBucket]: undefined },
+      error: /SNAPSHOT_BUCKET must be set/,
+    },
+    {
+      name: 'bad bucket',
+      env: { [ENV.snapshotBucket]: 'Bad_Bucket' },
+      error: /SNAPSHOT_BUCKET must be an S3 bucket name/,
+    },
+    {
+      name: 'concurrency out of range',
+      env: { [ENV.oktaConcurrency]: '99' },
+      error: /OKTA_CONCURRENCY must be a whole number from 1 to 32/,
+    },
+    {
+      name: 'dry run not boolean',
+      env: { [ENV.dryRun]: 'maybe' },
+      error: /DRY_RUN must be true or false/,
+    },
   ])('rejects $name', ({ env, error }) => {
     expect(() => parseSyncConfig({ ...base, ...env }, 'lambda')).toThrow(ConfigError);
     expect(() => parseSyncConfig({ ...base, ...env }, 'lambda')).toThrow(error);
@@ -56,7 +112,10 @@ describe('parseSyncConfig', () => {
   it.each(['http://127.0.0.1:8080', 'http://localhost:3000', 'http://[::1]:9000'])(
     'accepts http:// for the loopback host %s',
     (url) => {
-      const config = parseSyncConfig({ ...base, [ENV.oktaOrgUrl]: url, [ENV.elimityUrl]: url }, 'cli');
+      const config = parseSyncConfig(
+        { ...base, [ENV.oktaOrgUrl]: url, [ENV.elimityUrl]: url },
+        'cli',
+      );
       expect(config.okta.orgUrl.protocol).toBe('http:');
     },
   );
@@ -80,7 +139,12 @@ describe('parseSyncConfig', () => {
 
   it('needs no Elimity settings for a dry run', () => {
     const config = parseSyncConfig(
-      { [ENV.oktaOrgUrl]: 'https://acme.okta.com', [ENV.oktaApiToken]: 't', [ENV.snapshotDir]: '/tmp/x', [ENV.dryRun]: 'true' },
+      {
+        [ENV.oktaOrgUrl]: 'https://acme.okta.com',
+        [ENV.oktaApiToken]: 't',
+        [ENV.snapshotDir]: '/tmp/x',
+        [ENV.dryRun]: 'true',
+      },
       'cli',
     );
     expect(config.dryRun).toBe(true);

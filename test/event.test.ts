@@ -9,7 +9,10 @@ describe('parseSyncEvent', () => {
     { event: undefined, expected: {} },
     { event: { dryRun: true }, expected: { dryRun: true } },
     { event: { dryRun: false }, expected: { dryRun: false } },
-    { event: { scheduledTime: '2026-12-03T03:00:00Z' }, expected: { scheduledTime: '2026-12-03T03:00:00Z' } },
+    {
+      event: { scheduledTime: '2026-12-03T03:00:00Z' },
+      expected: { scheduledTime: '2026-12-03T03:00:00Z' },
+    },
   ])('accepts $event', ({ event, expected }) => {
     expect(parseSyncEvent(event)).toEqual(expected);
   });

@@ -21,9 +21,19 @@ describe('parseLinkHeader', () => {
       next: NEXT,
       self: SELF,
     },
-    { name: 'separate header values', input: [`<${SELF}>; rel="self"`, `<${NEXT}>; rel="next"`], next: NEXT, self: SELF },
+    {
+      name: 'separate header values',
+      input: [`<${SELF}>; rel="self"`, `<${NEXT}>; rel="next"`],
+      next: NEXT,
+      self: SELF,
+    },
     { name: 'unquoted rel', input: `<${NEXT}>; rel=next`, next: NEXT, self: undefined },
-    { name: 'upper-case REL and extra spaces', input: ` < ${NEXT}> ;  REL = "NEXT" `, next: NEXT, self: undefined },
+    {
+      name: 'upper-case REL and extra spaces',
+      input: ` < ${NEXT}> ;  REL = "NEXT" `,
+      next: NEXT,
+      self: undefined,
+    },
     {
       name: 'comma inside the URL',
       input: `<https://acme.okta.com/api/v1/users?after=a,b&limit=2>; rel="next"`,

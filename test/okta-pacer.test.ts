@@ -40,7 +40,10 @@ describe('OktaPacer', () => {
     const t = fakeTime();
     const pacer = new OktaPacer(8, t.now, t.sleep);
     await pacer.acquire('users-list');
-    pacer.release('users-list', reading({ limit: 300, remaining: 0, resetAt: t.now() + 30_000 }, t.now()));
+    pacer.release(
+      'users-list',
+      reading({ limit: 300, remaining: 0, resetAt: t.now() + 30_000 }, t.now()),
+    );
     await pacer.acquire('users-list');
     expect(t.sleeps).toEqual([31_000]);
   });
@@ -51,7 +54,10 @@ describe('OktaPacer', () => {
     await pacer.acquire('groups-list');
     // The server is 10 minutes ahead of us; its window resets 20 s after its own now.
     const serverNow = t.now() + 600_000;
-    pacer.release('groups-list', reading({ limit: 250, remaining: 0, resetAt: serverNow + 20_000 }, serverNow));
+    pacer.release(
+      'groups-list',
+      reading({ limit: 250, remaining: 0, resetAt: serverNow + 20_000 }, serverNow),
+    );
     expect(pacer.readyAt('groups-list')).toBe(t.now() + 21_000);
   });
 
@@ -127,9 +133,15 @@ describe('OktaPacer', () => {
     const t = fakeTime();
     const pacer = new OktaPacer(8, t.now, t.sleep);
     await pacer.acquire('users-list');
-    pacer.release('users-list', reading({ limit: 300, remaining: 250, resetAt: t.now() + 60_000 }, t.now()));
+    pacer.release(
+      'users-list',
+      reading({ limit: 300, remaining: 250, resetAt: t.now() + 60_000 }, t.now()),
+    );
     await pacer.acquire('users-list');
-    pacer.release('users-list', reading({ limit: 0, remaining: 0, resetAt: t.now() + 120_000 }, t.now()));
+    pacer.release(
+      'users-list',
+      reading({ limit: 0, remaining: 0, resetAt: t.now() + 120_000 }, t.now()),
+    );
     expect(pacer.canStart('users-list')).toBe(true);
     expect(pacer.stats().limits['users-list']).toBe(300);
   });

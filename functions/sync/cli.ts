@@ -36,7 +36,8 @@ async function main(): Promise<number> {
   try {
     config = parseSyncConfig(process.env, 'cli');
     const needsSecrets =
-      config.okta.token.kind === 'secretsManager' || config.elimity?.token.kind === 'secretsManager';
+      config.okta.token.kind === 'secretsManager' ||
+      config.elimity?.token.kind === 'secretsManager';
     const readSecret = needsSecrets ? createSecretReader(new SecretsManagerClient({})) : undefined;
     const tokens = await readTokens(config, readSecret);
     const s3 = config.snapshot.kind === 's3' ? new S3Client({}) : undefined;
@@ -46,7 +47,8 @@ async function main(): Promise<number> {
   }
 
   const outcome = await runSync(deps, { dryRun: config.dryRun });
-  if (outcome.summary.status === 'failed') return fail(describeError(outcome.error), outcome.summary);
+  if (outcome.summary.status === 'failed')
+    return fail(describeError(outcome.error), outcome.summary);
   process.stdout.write(`${JSON.stringify(outcome.summary)}\n`);
   return 0;
 }

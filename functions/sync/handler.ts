@@ -28,14 +28,19 @@ function awsClients() {
 
 function emitMetrics(summary: RunSummary, oktaRateLimited: number): void {
   const functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'local';
-  process.stdout.write(`${JSON.stringify(toEmfRecord({ summary, oktaRateLimited }, functionName, Date.now()))}\n`);
+  process.stdout.write(
+    `${JSON.stringify(toEmfRecord({ summary, oktaRateLimited }, functionName, Date.now()))}\n`,
+  );
 }
 
 /**
  * The scheduled Lambda: `{}` syncs, `{"dryRun": true}` extracts and stores only. Returns the run
  * summary; a failed run throws, so that the invocation counts as failed and the alarms fire.
  */
-export async function handler(event: unknown, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<RunSummary> {
+export async function handler(
+  event: unknown,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+): Promise<RunSummary> {
   const startedAt = Date.now();
   const remaining = context?.getRemainingTimeInMillis?.() ?? 15 * 60_000;
   const deadline = startedAt + Math.max(remaining - DEADLINE_MARGIN_MS, remaining / 2);

@@ -12,19 +12,23 @@ export interface Logger {
  * in CloudWatch Logs Insights.
  */
 export function createJsonLogger(write: (line: string) => void = console.log): Logger {
-  const emit = (level: string) => (message: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ level, message, ...fields }));
+  const emit =
+    (level: string) =>
+    (message: string, fields: LogFields = {}) =>
+      write(JSON.stringify({ level, message, ...fields }));
   return { info: emit('INFO'), warn: emit('WARN'), error: emit('ERROR') };
 }
 
 /** Short human lines for a terminal: `level message key=value …`. */
 export function createTextLogger(write: (line: string) => void): Logger {
-  const emit = (level: string) => (message: string, fields: LogFields = {}) => {
-    const extras = Object.entries(fields)
-      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
-      .join(' ');
-    write(`${level} ${message}${extras ? ` ${extras}` : ''}`);
-  };
+  const emit =
+    (level: string) =>
+    (message: string, fields: LogFields = {}) => {
+      const extras = Object.entries(fields)
+        .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(' ');
+      write(`${level} ${message}${extras ? ` ${extras}` : ''}`);
+    };
   return { info: emit('info'), warn: emit('warn'), error: emit('error') };
 }
 

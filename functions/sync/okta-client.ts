@@ -145,9 +145,14 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
           pacer.onConcurrencyLimited();
         }
         if (rateLimits > maxRateLimitRetries) {
-          throw new UpstreamError('okta', operation, `429 rate limited ${rateLimits} times in a row`, {
-            status: 429,
-          });
+          throw new UpstreamError(
+            'okta',
+            operation,
+            `429 rate limited ${rateLimits} times in a row`,
+            {
+              status: 429,
+            },
+          );
         }
         const waitMs = outcome.concurrency
           ? // The concurrency reset is only an estimate: a short jittered pause and fewer requests.
@@ -237,7 +242,11 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
       } catch {
         // Proxies and truncated answers: not Okta's JSON, so worth another try.
         if (status === 200 || status === 404) {
-          return { kind: 'transient', reason: `HTTP ${status} with a body that is not JSON`, status };
+          return {
+            kind: 'transient',
+            reason: `HTTP ${status} with a body that is not JSON`,
+            status,
+          };
         }
         json = undefined;
       }

@@ -9,9 +9,9 @@ import {
   parseOktaObject,
   parseOktaPage,
 } from '../../shared/okta-schemas';
+import type { Logger } from './logger';
 import { type OktaClient, OktaHttpError, type OktaPage } from './okta-client';
 import { realSleep } from './okta-pacer';
-import type { Logger } from './logger';
 import type { SnapshotResource, SnapshotWriter } from './snapshot-writer';
 
 /** Page sizes: each endpoint's maximum that Okta honours (okta-api.md §4, T3–T5). */
@@ -183,9 +183,9 @@ export async function crawlOkta(
 
   const enqueue = (task: ListCursor) => {
     const bucket = bucketOf(new URL(task.nextUrl).pathname);
-    let list = queues.get(bucket);
-    if (!list) queues.set(bucket, (list = []));
-    list.push(task);
+    const list = queues.get(bucket);
+    if (list) list.push(task);
+    else queues.set(bucket, [task]);
     queued++;
     notify();
   };
@@ -284,10 +284,18 @@ export async function crawlOkta(
         for (const app of apps) {
           const id = q(app.id);
           enqueue(
-            cursor('app-users', at(`/api/v1/apps/${id}/users?limit=${OKTA_PAGE_LIMITS.appUsers}`), app.id),
+            cursor(
+              'app-users',
+              at(`/api/v1/apps/${id}/users?limit=${OKTA_PAGE_LIMITS.appUsers}`),
+              app.id,
+            ),
           );
           enqueue(
-            cursor('app-groups', at(`/api/v1/apps/${id}/groups?limit=${OKTA_PAGE_LIMITS.appGroups}`), app.id),
+            cursor(
+              'app-groups',
+              at(`/api/v1/apps/${id}/groups?limit=${OKTA_PAGE_LIMITS.appGroups}`),
+              app.id,
+            ),
           );
         }
         count = apps.length;

@@ -1,10 +1,10 @@
 import { describeError } from '../../shared/errors';
 import { type ImportCounts, toElimityImport } from '../../shared/transform/import';
-import type { ElimityClient } from './elimity-client';
 import { encodeSnapshotBody } from './elimity-body';
+import type { ElimityClient } from './elimity-client';
 import type { Logger } from './logger';
-import { type CrawlResult, crawlOkta } from './okta-crawl';
 import type { OktaClient } from './okta-client';
+import { type CrawlResult, crawlOkta } from './okta-crawl';
 import { readRecords } from './snapshot-reader';
 import type { SnapshotStore } from './snapshot-store';
 import {
@@ -78,7 +78,10 @@ function summaryCounts(c: ImportCounts): SummaryCounts {
 
 /** A new run id: sortable by time, unique enough for one schedule, safe in S3 keys and paths. */
 export function newRunId(now: number): string {
-  const stamp = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '-');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replaceAll(':', '-');
   return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
@@ -121,7 +124,12 @@ export async function runSync(deps: SyncDeps, options: { dryRun: boolean }): Pro
   try {
     // Written first, so that even a run killed half-way leaves a trace in the audit store.
     await writeManifest(store, runId, manifest);
-    log.info('sync started', { runId, oktaOrg: manifest.oktaOrg, snapshot, dryRun: options.dryRun });
+    log.info('sync started', {
+      runId,
+      oktaOrg: manifest.oktaOrg,
+      snapshot,
+      dryRun: options.dryRun,
+    });
 
     crawl = await crawlOkta({
       client: deps.okta,
@@ -252,9 +260,10 @@ async function recordFailure(
 function successMessage(summary: RunSummary, c: ImportCounts | undefined): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const { counts } = summary;
-  const left = c && c.danglingRelationships > 0
-    ? ` ${n(c.danglingRelationships)} relationships to objects deleted during the run were left out.`
-    : '';
+  const left =
+    c && c.danglingRelationships > 0
+      ? ` ${n(c.danglingRelationships)} relationships to objects deleted during the run were left out.`
+      : '';
   return (
     `Okta sync succeeded: ${n(counts.users)} users, ${n(counts.groups)} groups, ` +
     `${n(counts.applications)} applications, ${n(counts.groupMemberships)} group memberships, ` +

@@ -15,7 +15,10 @@ export interface Tokens {
 }
 
 /** Resolves both tokens: given directly (CLI) or from Secrets Manager. */
-export async function readTokens(config: SyncConfig, readSecret: ReadSecret | undefined): Promise<Tokens> {
+export async function readTokens(
+  config: SyncConfig,
+  readSecret: ReadSecret | undefined,
+): Promise<Tokens> {
   const resolve = async (source: SyncConfig['okta']['token'], what: string) => {
     if (source.kind === 'value') return source.value;
     if (!readSecret) throw new Error(`no Secrets Manager client to read the ${what}`);

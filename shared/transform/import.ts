@@ -1,4 +1,5 @@
 import type { Entity, Relationship } from '../elimity-model';
+import { DataError } from '../errors';
 import {
   OktaAppGroupSchema,
   OktaAppSchema,
@@ -8,8 +9,7 @@ import {
   parseOktaObject,
   parseOktaPage,
 } from '../okta-schemas';
-import { DataError } from '../errors';
-import { toAppGroupRelationship, toAppUserRelationship, toApplicationEntity } from './apps';
+import { toAppGroupRelationship, toApplicationEntity, toAppUserRelationship } from './apps';
 import { toGroupEntity, toGroupMembershipRelationship } from './groups';
 import { toUserEntity } from './users';
 
@@ -107,7 +107,9 @@ export function toElimityImport(source: ImportSource): ElimityImport {
       parseOktaPage(schema, json, where);
   const single =
     <T>(schema: Parameters<typeof parseOktaObject<T>>[0]) =>
-    (json: unknown, where: { resource: string; url: string }) => [parseOktaObject(schema, json, where)];
+    (json: unknown, where: { resource: string; url: string }) => [
+      parseOktaObject(schema, json, where),
+    ];
 
   async function* entities(): AsyncGenerator<Entity> {
     for (const resource of ['users', 'users-by-id'] as const) {
@@ -159,8 +161,11 @@ export function toElimityImport(source: ImportSource): ElimityImport {
   function seenSet() {
     const byParent = new Map<string, Set<number>>();
     return (parentId: string, child: number): boolean => {
-      let set = byParent.get(parentId);
-      if (!set) byParent.set(parentId, (set = new Set()));
+      const set = byParent.get(parentId);
+      if (!set) {
+        byParent.set(parentId, new Set([child]));
+        return false;
+      }
       if (set.has(child)) return true;
       set.add(child);
       return false;
