@@ -296,6 +296,26 @@ describe('createElimityClient', () => {
     expect(waits).toHaveLength(1);
   });
 
+  it('does not send at all once the deadline has passed', async () => {
+    const error = await caught(
+      client({ deadline: Date.now() - 1 }).postSnapshot(await sampleBody()),
+    );
+    expect((error as Error).message).toContain("not attempted: the run's deadline has passed");
+    expect(await client({ deadline: Date.now() - 1 }).log([{ level: 'info', message: 'x' }])).toBe(
+      false,
+    );
+    expect(receiver.requests).toEqual([]);
+  });
+
+  it("keeps the server's errorMessage of the last transient failure", async () => {
+    receiver.failNext(2, 500, '{"errorMessage":"database unavailable"}');
+    const error = await caught(client({ maxAttempts: 2 }).postSnapshot(await sampleBody()));
+    expect((error as Error).message).toBe(
+      'elimity: post snapshot: 500 Internal Server Error (database unavailable) after 2 attempts',
+    );
+    expect(error).toMatchObject({ status: 500 });
+  });
+
   it('sends connector logs with RFC 3339 UTC timestamps', async () => {
     const ok = await client().log([
       { level: 'info', message: 'sync started', timestamp: new Date(Date.UTC(2025, 2, 7, 9, 15)) },

@@ -108,21 +108,22 @@ export function createElimityClient(options: ElimityClientOptions): ElimityClien
       if (remaining <= 0) {
         throw new UpstreamError('elimity', operation, deadlineDetail(attempt - 1));
       }
-      let outcome: { response: Response } | { failure: string; cause: unknown };
+      const timeout = Math.floor(Math.min(attemptTimeoutMs, remaining));
+      let status: number | undefined;
+      let failure: string;
+      let cause: unknown;
+      let response: Response | undefined;
       try {
-        outcome = { response: await request(Math.min(attemptTimeoutMs, remaining)) };
+        response = await request(timeout);
+        if (!isTransient(response.status)) return response;
+        status = response.status;
+        // Reading the body also frees the connection; keep what the server said, if anything.
+        const said = errorMessageOf(await readErrorBody(response, token));
+        failure = `${statusText(response)}${said ? ` (${said})` : ''}`;
       } catch (error) {
-        outcome = transportFailure(error, Math.min(attemptTimeoutMs, remaining));
+        ({ failure, cause } = transportFailure(error, timeout));
       }
-      const response = 'response' in outcome ? outcome.response : undefined;
-      if (response && !isTransient(response.status)) return response;
-
-      const failure = response ? statusText(response) : (outcome as { failure: string }).failure;
-      const cause = 'cause' in outcome ? outcome.cause : undefined;
-      const status = response?.status;
-      const errorOptions = status === undefined ? { cause } : { status, cause };
-      // Free the connection; the body of a transient failure carries nothing we act on.
-      await response?.body?.cancel().catch(() => undefined);
+      const errorOptions = { status, cause };
       if (attempt >= attemptLimit) {
         throw new UpstreamError(
           'elimity',
@@ -166,7 +167,7 @@ export function createElimityClient(options: ElimityClientOptions): ElimityClien
       const response = await send(
         operation,
         maxAttempts,
-        SCHEMA_TIMEOUT_MS,
+        Math.min(timeoutMs, SCHEMA_TIMEOUT_MS),
         (timeout) => api.get(url('domain-graph-schema'), { timeout }),
         backoff,
       );
@@ -276,6 +277,7 @@ function statusText(response: Response): string {
 }
 
 function deadlineDetail(attempts: number): string {
+  if (attempts === 0) return "not attempted: the run's deadline has passed";
   return `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: another attempt would end after the run's deadline`;
 }
 
