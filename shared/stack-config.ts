@@ -82,10 +82,7 @@ function must(key: ContextKey, problem?: string): string {
     : `${key} must be ${CONTEXT_EXPECTS[key]}`;
 }
 
-function httpsBaseUrl(
-  key: ContextKey,
-  extraPathProblem?: (pathname: string) => string | undefined,
-) {
+function httpsBaseUrl(key: ContextKey, extraProblem?: (url: URL) => string | undefined) {
   return v.pipe(
     v.string(must(key)),
     v.trim(),
@@ -104,7 +101,7 @@ function httpsBaseUrl(
             ? 'must not contain credentials'
             : url.search || url.hash
               ? 'must not contain a query or fragment'
-              : (extraPathProblem?.(url.pathname) ??
+              : (extraProblem?.(url) ??
                 (url.pathname !== '/' ? 'must not contain a path' : undefined));
       if (problem) {
         addIssue({ message: must(key, problem) });
@@ -137,16 +134,14 @@ function secretName(key: ContextKey) {
   );
 }
 
-const OktaOrgUrl = httpsBaseUrl('oktaOrgUrl', (pathname) =>
-  pathname !== '/' ? 'must not contain a path' : undefined,
+const OktaOrgUrl = httpsBaseUrl('oktaOrgUrl', (url) =>
+  /-admin\./i.test(url.hostname)
+    ? 'must be the org URL, not the Admin Console URL (drop "-admin")'
+    : undefined,
 );
 
-const ElimityUrl = httpsBaseUrl('elimityUrl', (pathname) =>
-  /^\/api(\/|$)/.test(pathname)
-    ? 'must not end in /api (the connector adds it)'
-    : pathname !== '/'
-      ? 'must not contain a path'
-      : undefined,
+const ElimityUrl = httpsBaseUrl('elimityUrl', (url) =>
+  /^\/api(\/|$)/.test(url.pathname) ? 'must not end in /api (the connector adds it)' : undefined,
 );
 
 const ElimitySourceId = v.pipe(
