@@ -26,7 +26,9 @@ export function expectedGraph(org: Org): GraphFacts {
     memberships: sorted(
       org.groupIds().flatMap((g) => org.groupMemberIds(g).map((u) => `${u}→${g}`)),
     ),
-    appUsers: sorted(appIds.flatMap((a) => org.appUsers(a).map((au) => `${au.id}→${a} ${au.scope}`))),
+    appUsers: sorted(
+      appIds.flatMap((a) => org.appUsers(a).map((au) => `${au.id}→${a} ${au.scope}`)),
+    ),
     appGroups: sorted(
       appIds.flatMap((a) => org.appGroups(a).map((ag) => `${ag.id}→${a} ${ag.priority}`)),
     ),
@@ -38,8 +40,12 @@ function attribute(r: Relationship, id: string): unknown {
 }
 
 /** The same facts read back from what the Elimity receiver decoded. */
-export function receivedGraph(snapshot: { entities: Entity[]; relationships: Relationship[] }): GraphFacts {
-  const ids = (type: string) => sorted(snapshot.entities.filter((e) => e.type === type).map((e) => e.id));
+export function receivedGraph(snapshot: {
+  entities: Entity[];
+  relationships: Relationship[];
+}): GraphFacts {
+  const ids = (type: string) =>
+    sorted(snapshot.entities.filter((e) => e.type === type).map((e) => e.id));
   const rels = (from: string, to: string) =>
     snapshot.relationships.filter((r) => r.fromEntityType === from && r.toEntityType === to);
   return {
