@@ -17,6 +17,9 @@ export const ENV = {
   snapshotPrefix: 'SNAPSHOT_PREFIX',
   snapshotDir: 'SNAPSHOT_DIR',
   dryRun: 'DRY_RUN',
+  force: 'FORCE',
+  replay: 'REPLAY',
+  maxDropPercent: 'MAX_DROP_PERCENT',
   oktaConcurrency: 'OKTA_CONCURRENCY',
   oktaMaxRetries: 'OKTA_MAX_RETRIES',
   oktaRequestTimeoutMs: 'OKTA_REQUEST_TIMEOUT_MS',
@@ -31,6 +34,8 @@ export const DEFAULTS = {
   /** Okta answers a list page in well under a second; 30 s means something is stuck. */
   oktaRequestTimeoutMs: 30_000,
   snapshotPrefix: 'okta-snapshots/',
+  /** A snapshot smaller than the last posted one by more than this (per kind) is refused. */
+  maxDropPercent: 20,
 } as const;
 
 /** Marker the CDK stack writes into a secret it creates, until the operator sets the real value. */
@@ -93,7 +98,7 @@ const Bool = v.optional(
 );
 
 const RawEnvSchema = v.object({
-  [ENV.oktaOrgUrl]: NonEmpty,
+  [ENV.oktaOrgUrl]: v.optional(NonEmpty),
   [ENV.oktaTokenSecretId]: v.optional(NonEmpty),
   [ENV.oktaApiToken]: v.optional(NonEmpty),
   [ENV.elimityUrl]: v.optional(NonEmpty),
@@ -104,6 +109,9 @@ const RawEnvSchema = v.object({
   [ENV.snapshotPrefix]: v.optional(v.string()),
   [ENV.snapshotDir]: v.optional(NonEmpty),
   [ENV.dryRun]: Bool,
+  [ENV.force]: Bool,
+  [ENV.replay]: v.optional(NonEmpty),
+  [ENV.maxDropPercent]: optionalInt(0, 100),
   [ENV.oktaConcurrency]: optionalInt(1, 32),
   [ENV.oktaMaxRetries]: optionalInt(0, 20),
   [ENV.oktaRequestTimeoutMs]: optionalInt(1000, 600_000),
@@ -118,19 +126,35 @@ export type SnapshotTarget =
   | { kind: 's3'; bucket: string; prefix: string }
   | { kind: 'dir'; dir: string };
 
+export interface OktaSettings {
+  orgUrl: URL;
+  token: SecretSource;
+  concurrency: number;
+  maxRetries: number;
+  requestTimeoutMs: number;
+}
+
 /** Everything one run needs, validated; secrets are still references, never values, except in the CLI. */
 export interface SyncConfig {
-  okta: {
-    orgUrl: URL;
-    token: SecretSource;
-    concurrency: number;
-    maxRetries: number;
-    requestTimeoutMs: number;
-  };
+  /** Absent only for a replay given no Okta settings: a replay makes no Okta call. */
+  okta?: OktaSettings;
   /** Absent only for a dry run. */
   elimity?: { url: URL; sourceId: string; token: SecretSource };
-  snapshot: SnapshotTarget;
+  /** Absent only for a CLI replay, which then uses the replayed snapshot's store. */
+  snapshot?: SnapshotTarget;
   dryRun: boolean;
+  /** Post even when the mass-deletion guard objects (said so in the logs). */
+  force: boolean;
+  /** A stored snapshot's location to post again instead of reading Okta. */
+  replay?: string;
+  maxDropPercent: number;
+}
+
+/** Per-invocation choices that override the environment (the Lambda event). */
+export interface RunOverrides {
+  dryRun?: boolean;
+  force?: boolean;
+  replay?: string;
 }
 
 /** Where the process runs decides where tokens may come from: the Lambda reads Secrets Manager only. */
@@ -158,7 +182,7 @@ function normalisePrefix(prefix: string | undefined): string {
 export function parseSyncConfig(
   env: Record<string, string | undefined>,
   runtime: Runtime,
-  overrides: { dryRun?: boolean } = {},
+  overrides: RunOverrides = {},
 ): SyncConfig {
   // Empty strings are treated as unset, which is how most shells and the Lambda console behave.
   const present = Object.fromEntries(
@@ -171,15 +195,32 @@ export function parseSyncConfig(
   const e = parsed.output;
 
   const dryRun = overrides.dryRun ?? e[ENV.dryRun] ?? false;
-  const orgUrl = parseBaseUrl(ENV.oktaOrgUrl, e[ENV.oktaOrgUrl]);
-  if (orgUrl.pathname !== '/' && orgUrl.pathname !== '') {
-    throw new ConfigError(`${ENV.oktaOrgUrl} must be the org's base URL without a path`);
-  }
+  const force = overrides.force ?? e[ENV.force] ?? false;
+  const replay = overrides.replay ?? e[ENV.replay];
 
-  const token = secretSource(runtime, e[ENV.oktaApiToken], e[ENV.oktaTokenSecretId], {
-    value: ENV.oktaApiToken,
-    id: ENV.oktaTokenSecretId,
-  });
+  let okta: OktaSettings | undefined;
+  const rawOrgUrl = e[ENV.oktaOrgUrl];
+  const hasOktaToken = e[ENV.oktaApiToken] !== undefined || e[ENV.oktaTokenSecretId] !== undefined;
+  if (!rawOrgUrl && !replay) throw new ConfigError(`${ENV.oktaOrgUrl} must be set (it is missing)`);
+  if (rawOrgUrl) {
+    const orgUrl = parseBaseUrl(ENV.oktaOrgUrl, rawOrgUrl);
+    if (orgUrl.pathname !== '/' && orgUrl.pathname !== '') {
+      throw new ConfigError(`${ENV.oktaOrgUrl} must be the org's base URL without a path`);
+    }
+    // A replay reads no Okta, so it needs no token; with one configured it still checks the org.
+    if (!replay || hasOktaToken) {
+      okta = {
+        orgUrl,
+        token: secretSource(runtime, e[ENV.oktaApiToken], e[ENV.oktaTokenSecretId], {
+          value: ENV.oktaApiToken,
+          id: ENV.oktaTokenSecretId,
+        }),
+        concurrency: e[ENV.oktaConcurrency] ?? DEFAULTS.oktaConcurrency,
+        maxRetries: e[ENV.oktaMaxRetries] ?? DEFAULTS.oktaMaxRetries,
+        requestTimeoutMs: e[ENV.oktaRequestTimeoutMs] ?? DEFAULTS.oktaRequestTimeoutMs,
+      };
+    }
+  }
 
   let elimity: SyncConfig['elimity'];
   if (!dryRun) {
@@ -205,7 +246,7 @@ export function parseSyncConfig(
 
   const bucket = e[ENV.snapshotBucket];
   const dir = e[ENV.snapshotDir];
-  let snapshot: SnapshotTarget;
+  let snapshot: SnapshotTarget | undefined;
   if (bucket) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
       throw new ConfigError(`${ENV.snapshotBucket} must be an S3 bucket name`);
@@ -213,6 +254,9 @@ export function parseSyncConfig(
     snapshot = { kind: 's3', bucket, prefix: normalisePrefix(e[ENV.snapshotPrefix]) };
   } else if (dir && runtime === 'cli') {
     snapshot = { kind: 'dir', dir };
+  } else if (replay && runtime === 'cli') {
+    // A CLI replay needs no store of its own: the replayed snapshot's store is used.
+    snapshot = undefined;
   } else {
     throw new ConfigError(
       runtime === 'cli'
@@ -222,16 +266,13 @@ export function parseSyncConfig(
   }
 
   return {
-    okta: {
-      orgUrl,
-      token,
-      concurrency: e[ENV.oktaConcurrency] ?? DEFAULTS.oktaConcurrency,
-      maxRetries: e[ENV.oktaMaxRetries] ?? DEFAULTS.oktaMaxRetries,
-      requestTimeoutMs: e[ENV.oktaRequestTimeoutMs] ?? DEFAULTS.oktaRequestTimeoutMs,
-    },
+    ...(okta ? { okta } : {}),
     ...(elimity ? { elimity } : {}),
-    snapshot,
+    ...(snapshot ? { snapshot } : {}),
     dryRun,
+    force,
+    ...(replay ? { replay } : {}),
+    maxDropPercent: e[ENV.maxDropPercent] ?? DEFAULTS.maxDropPercent,
   };
 }
 

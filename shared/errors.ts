@@ -47,3 +47,8 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `unexpected ${error.name}: ${error.message}`;
   return `unexpected error: ${String(error)}`;
 }
+
+/** A safety guard refused to post (mass deletion, missing entity types, an incomplete snapshot). */
+export class GuardError extends ConnectorError {
+  override name = 'GuardError';
+}

@@ -14,9 +14,9 @@ const base = {
 describe('parseSyncConfig', () => {
   it('reads a complete Lambda environment with defaults', () => {
     const config = parseSyncConfig(base, 'lambda');
-    expect(config.okta.orgUrl.origin).toBe('https://acme.okta.com');
-    expect(config.okta.token).toEqual({ kind: 'secretsManager', id: 'okta/api-token' });
-    expect(config.okta.concurrency).toBe(8);
+    expect(config.okta?.orgUrl.origin).toBe('https://acme.okta.com');
+    expect(config.okta?.token).toEqual({ kind: 'secretsManager', id: 'okta/api-token' });
+    expect(config.okta?.concurrency).toBe(8);
     expect(config.elimity?.sourceId).toBe('12');
     expect(config.snapshot).toEqual({
       kind: 's3',
@@ -116,7 +116,7 @@ describe('parseSyncConfig', () => {
         { ...base, [ENV.oktaOrgUrl]: url, [ENV.elimityUrl]: url },
         'cli',
       );
-      expect(config.okta.orgUrl.protocol).toBe('http:');
+      expect(config.okta?.orgUrl.protocol).toBe('http:');
     },
   );
 
@@ -132,7 +132,7 @@ describe('parseSyncConfig', () => {
       },
       'cli',
     );
-    expect(config.okta.token).toEqual({ kind: 'value', value: 'okta-token' });
+    expect(config.okta?.token).toEqual({ kind: 'value', value: 'okta-token' });
     expect(config.elimity?.token).toEqual({ kind: 'value', value: 'elimity-token' });
     expect(config.snapshot).toEqual({ kind: 'dir', dir: '/tmp/snapshots' });
   });

@@ -5,7 +5,7 @@ import { describeError } from '../../shared/errors';
 import { createTextLogger } from './logger';
 import { type RunSummary, runSync, ZERO_COUNTS } from './run';
 import { createSecretReader } from './secrets';
-import { createSyncDeps, readTokens } from './setup';
+import { createSyncDeps, readTokens, runOptionsOf } from './setup';
 
 /**
  * `npm run sync`: the same run as the Lambda, from a shell. Progress goes to stderr; the last
@@ -36,17 +36,18 @@ async function main(): Promise<number> {
   try {
     config = parseSyncConfig(process.env, 'cli');
     const needsSecrets =
-      config.okta.token.kind === 'secretsManager' ||
+      config.okta?.token.kind === 'secretsManager' ||
       config.elimity?.token.kind === 'secretsManager';
     const readSecret = needsSecrets ? createSecretReader(new SecretsManagerClient({})) : undefined;
     const tokens = await readTokens(config, readSecret);
-    const s3 = config.snapshot.kind === 's3' ? new S3Client({}) : undefined;
+    const usesS3 = config.snapshot?.kind === 's3' || (config.replay?.startsWith('s3://') ?? false);
+    const s3 = usesS3 ? new S3Client({}) : undefined;
     deps = createSyncDeps(config, tokens, { log, ...(s3 ? { s3 } : {}) });
   } catch (error) {
     return fail(describeError(error));
   }
 
-  const outcome = await runSync(deps, { dryRun: config.dryRun });
+  const outcome = await runSync(deps, runOptionsOf(config));
   if (outcome.summary.status === 'failed')
     return fail(describeError(outcome.error), outcome.summary);
   process.stdout.write(`${JSON.stringify(outcome.summary)}\n`);

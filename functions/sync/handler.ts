@@ -8,7 +8,7 @@ import { createJsonLogger } from './logger';
 import { toEmfRecord } from './metrics';
 import { type RunSummary, runSync, ZERO_COUNTS } from './run';
 import { createSecretReader } from './secrets';
-import { createSyncDeps, type ReadSecret, readTokens } from './setup';
+import { createSyncDeps, type ReadSecret, readTokens, runOptionsOf } from './setup';
 
 /** Time kept back from Lambda's timeout to record a failure cleanly instead of being killed. */
 const DEADLINE_MARGIN_MS = 45_000;
@@ -34,8 +34,9 @@ function emitMetrics(summary: RunSummary, oktaRateLimited: number): void {
 }
 
 /**
- * The scheduled Lambda: `{}` syncs, `{"dryRun": true}` extracts and stores only. Returns the run
- * summary; a failed run throws, so that the invocation counts as failed and the alarms fire.
+ * The scheduled Lambda: `{}` syncs, `{"dryRun": true}` extracts and stores only, `{"force": true}`
+ * posts past the mass-deletion guard, `{"replay": "<snapshot>"}` posts a stored snapshot again.
+ * Returns the run summary; a failed run throws, so that the invocation fails and alarms fire.
  */
 export async function handler(
   event: unknown,
@@ -46,12 +47,18 @@ export async function handler(
   const deadline = startedAt + Math.max(remaining - DEADLINE_MARGIN_MS, remaining / 2);
 
   let deps: ReturnType<typeof createSyncDeps>;
+  let options: ReturnType<typeof runOptionsOf>;
   try {
-    const { dryRun } = parseSyncEvent(event);
-    const config = parseSyncConfig(process.env, 'lambda', dryRun === undefined ? {} : { dryRun });
+    const { dryRun, force, replay } = parseSyncEvent(event);
+    const config = parseSyncConfig(process.env, 'lambda', {
+      ...(dryRun === undefined ? {} : { dryRun }),
+      ...(force === undefined ? {} : { force }),
+      ...(replay === undefined ? {} : { replay }),
+    });
     const aws = awsClients();
     const tokens = await readTokens(config, aws.readSecret);
     deps = createSyncDeps(config, tokens, { s3: aws.s3, log, deadline });
+    options = runOptionsOf(config);
   } catch (error) {
     // Configuration or secrets: nothing was fetched, nothing stored, nothing posted.
     const message = describeError(error);
@@ -68,7 +75,7 @@ export async function handler(
     throw new Error(`sync could not start: ${message}`);
   }
 
-  const outcome = await runSync(deps, { dryRun: deps.elimity === undefined });
+  const outcome = await runSync(deps, options);
   emitMetrics(outcome.summary, outcome.oktaRateLimited);
   log.info('run summary', { runId: outcome.runId, ...outcome.summary });
   if (outcome.summary.status === 'failed') {

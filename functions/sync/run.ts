@@ -1,16 +1,23 @@
-import { describeError } from '../../shared/errors';
+import type { SnapshotTarget } from '../../shared/config';
+import { checkMassDeletion, type GuardVerdict } from '../../shared/deletion-guard';
+import type { Entity, Relationship } from '../../shared/elimity-model';
+import { describeError, GuardError } from '../../shared/errors';
+import { createSchemaFilter, describeDrops, type SchemaFilter } from '../../shared/schema-filter';
 import { type ImportCounts, toElimityImport } from '../../shared/transform/import';
 import { encodeSnapshotBody } from './elimity-body';
 import type { ElimityClient } from './elimity-client';
 import type { Logger } from './logger';
 import type { OktaClient } from './okta-client';
 import { type CrawlResult, crawlOkta } from './okta-crawl';
-import { readRecords } from './snapshot-reader';
+import { parseSnapshotLocation, readManifest, readRecords } from './snapshot-reader';
 import type { SnapshotStore } from './snapshot-store';
 import {
   createSnapshotWriter,
   type Manifest,
   markLatestSucceeded,
+  readLatestSucceeded,
+  runPrefix,
+  type SnapshotWriter,
   writeManifest,
 } from './snapshot-writer';
 
@@ -45,15 +52,28 @@ export interface RunOutcome {
 }
 
 export interface SyncDeps {
-  okta: OktaClient;
+  /** Absent only for a replay without Okta settings (a replay makes no Okta call). */
+  okta: OktaClient | undefined;
+  orgUrl: URL | undefined;
+  /** Where this run's raw snapshot, manifest and the last-posted pointer live. */
   store: SnapshotStore;
+  /** Opens the store a replayed snapshot lives in (it may be another bucket or directory). */
+  openStore(target: SnapshotTarget): SnapshotStore;
   /** Absent for a dry run: nothing can be posted then. */
   elimity: ElimityClient | undefined;
   log: Logger;
-  orgUrl: URL;
   concurrency: number;
   runId: string;
   now: () => number;
+}
+
+export interface RunOptions {
+  dryRun: boolean;
+  /** Post even when the mass-deletion guard objects. */
+  force: boolean;
+  /** A stored snapshot's location (what a summary printed as `snapshot`) to post again. */
+  replay?: string;
+  maxDropPercent: number;
 }
 
 export const ZERO_COUNTS: SummaryCounts = {
@@ -65,17 +85,6 @@ export const ZERO_COUNTS: SummaryCounts = {
   appGroupAssignments: 0,
 };
 
-function summaryCounts(c: ImportCounts): SummaryCounts {
-  return {
-    users: c.users,
-    groups: c.groups,
-    applications: c.applications,
-    groupMemberships: c.groupMemberships,
-    appUserAssignments: c.appUserAssignments,
-    appGroupAssignments: c.appGroupAssignments,
-  };
-}
-
 /** A new run id: sortable by time, unique enough for one schedule, safe in S3 keys and paths. */
 export function newRunId(now: number): string {
   const stamp = new Date(now)
@@ -85,19 +94,51 @@ export function newRunId(now: number): string {
   return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+const RELATIONSHIP_COUNT: Record<string, keyof SummaryCounts> = {
+  'user->group': 'groupMemberships',
+  'user->application': 'appUserAssignments',
+  'group->application': 'appGroupAssignments',
+};
+const ENTITY_COUNT: Record<string, keyof SummaryCounts> = {
+  user: 'users',
+  group: 'groups',
+  application: 'applications',
+};
+
+/** Passes items through the data-model filter (if any) and counts what is actually sent. */
+async function* fitted<T extends Entity | Relationship>(
+  items: AsyncIterable<T>,
+  filter: ((item: T) => T | undefined) | undefined,
+  count: (item: T) => void,
+): AsyncGenerator<T> {
+  for await (const item of items) {
+    const kept = filter ? filter(item) : item;
+    if (kept === undefined) continue;
+    count(kept);
+    yield kept;
+  }
+}
+
+interface SnapshotSource {
+  store: SnapshotStore;
+  manifest: Manifest;
+  location: string;
+}
+
 /**
- * One sync: crawl Okta into the raw snapshot, rebuild the Elimity import from what was stored,
- * and post it only when every step before succeeded. Never throws: the outcome says how it went.
+ * One sync: crawl Okta into the raw snapshot (or take a stored one, for a replay), rebuild the
+ * Elimity import from what is stored, fit it to the source's data model, check it against the
+ * last posted snapshot, and post it only when every step before succeeded. Never throws: the
+ * outcome says how it went.
  */
-export async function runSync(deps: SyncDeps, options: { dryRun: boolean }): Promise<RunOutcome> {
+export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunOutcome> {
   const { store, log, runId, now } = deps;
   const startedAt = now();
-  const writer = createSnapshotWriter(store, runId);
-  const snapshot = store.describe(`runs/${runId}/`);
+  const ownLocation = store.describe(runPrefix(runId));
   const manifest: Manifest = {
     formatVersion: 1,
     runId,
-    oktaOrg: deps.orgUrl.origin,
+    oktaOrg: deps.orgUrl?.origin ?? '',
     startedAt: new Date(startedAt).toISOString(),
     finishedAt: null,
     status: 'running',
@@ -106,75 +147,114 @@ export async function runSync(deps: SyncDeps, options: { dryRun: boolean }): Pro
     parts: [],
     dryRun: options.dryRun,
     posted: false,
+    ...(options.replay ? { replayOf: options.replay } : {}),
   };
-  let counts: SummaryCounts = ZERO_COUNTS;
+  const writer = createSnapshotWriter(store, runId);
+  let snapshot = options.replay ?? ownLocation;
+  let counts: SummaryCounts = { ...ZERO_COUNTS };
   let importCounts: ImportCounts | undefined;
   let crawl: CrawlResult | undefined;
   let posted = false;
-
-  const requestStats = () => {
-    const s = deps.okta.stats();
+  const oktaStats = () => deps.okta?.stats();
+  const requestStats = (): Manifest['requests'] => {
+    const s = oktaStats();
     return {
-      total: s.total,
-      rateLimited: s.rateLimited,
-      byBucket: s.byBucket as Record<string, number>,
+      total: s?.total ?? 0,
+      rateLimited: s?.rateLimited ?? 0,
+      byBucket: (s?.byBucket ?? {}) as Record<string, number>,
     };
   };
 
   try {
     // Written first, so that even a run killed half-way leaves a trace in the audit store.
     await writeManifest(store, runId, manifest);
-    log.info('sync started', {
+    log.info(options.replay ? 'replay started' : 'sync started', {
       runId,
       oktaOrg: manifest.oktaOrg,
       snapshot,
       dryRun: options.dryRun,
+      force: options.force,
     });
 
-    crawl = await crawlOkta({
-      client: deps.okta,
-      writer,
-      log,
-      orgUrl: deps.orgUrl,
-      concurrency: deps.concurrency,
-      now,
-    });
-    manifest.parts = await writer.close();
-    manifest.gone = crawl.gone;
-    manifest.anomalies = crawl.anomalies;
-    for (const anomaly of crawl.anomalies) log.warn('okta paging anomaly', { anomaly });
-    log.info('okta extraction complete', {
-      pages: crawl.pages,
-      lists: crawl.lists,
-      requests: deps.okta.stats().total,
-      fetchedById: crawl.fetchedById,
-      gone: {
-        users: crawl.gone.users.length,
-        groups: crawl.gone.groups.length,
-        apps: crawl.gone.apps.length,
-      },
-    });
+    // The source's data model first: it checks the Elimity credentials before a long crawl.
+    let filter: SchemaFilter | undefined;
+    if (deps.elimity && !options.dryRun) {
+      filter = createSchemaFilter(await deps.elimity.getDomainGraphSchema());
+      if (filter.missingEntityTypes.length > 0) {
+        throw new GuardError(
+          `elimity: the source's data model has no entity type ${filter.missingEntityTypes.join(', ')}; ` +
+            'import data-model.json into the custom source (posting would empty those entities)',
+        );
+      }
+    }
 
-    // The import is built from the stored snapshot, so what Elimity gets is what the audit holds.
+    let source: SnapshotSource;
+    if (options.replay) {
+      source = await openReplay(deps, options.replay);
+      snapshot = source.location;
+      manifest.oktaOrg = source.manifest.oktaOrg;
+    } else {
+      crawl = await crawlInto(deps, writer, manifest);
+      source = { store, manifest, location: ownLocation };
+    }
+
+    // The import is built from the stored snapshot: what Elimity gets is what the audit holds.
     const elimityImport = toElimityImport({
-      records: (resource) => readRecords(store, manifest, resource),
-      gone: crawl.gone,
+      records: (resource) => readRecords(source.store, source.manifest, resource),
+      gone: source.manifest.gone ?? { users: [], groups: [], apps: [] },
     });
-    const encoded = await encodeSnapshotBody(elimityImport);
+    const sent = { ...ZERO_COUNTS };
+    const countEntity = (e: Entity) => {
+      const key = ENTITY_COUNT[e.type];
+      if (key) sent[key]++;
+    };
+    const countRelationship = (r: Relationship) => {
+      const key = RELATIONSHIP_COUNT[`${r.fromEntityType}->${r.toEntityType}`];
+      if (key) sent[key]++;
+    };
+    const encoded = await encodeSnapshotBody({
+      entities: fitted(elimityImport.entities, filter?.filterEntity, countEntity),
+      relationships: fitted(
+        elimityImport.relationships,
+        filter?.filterRelationship,
+        countRelationship,
+      ),
+    });
     importCounts = elimityImport.counts;
-    counts = summaryCounts(importCounts);
-    manifest.counts = { ...importCounts };
+    counts = sent;
+    const schemaDrops = filter ? describeDrops(filter.drops) : [];
+    Object.assign(manifest, {
+      counts: {
+        ...sent,
+        danglingRelationships: importCounts.danglingRelationships,
+        duplicates: importCounts.duplicates,
+      },
+      ...(schemaDrops.length ? { schemaDrops } : {}),
+    });
     log.info('elimity import built', {
-      ...importCounts,
+      ...sent,
+      danglingRelationships: importCounts.danglingRelationships,
+      duplicates: importCounts.duplicates,
       compressedBytes: encoded.body.length,
       uncompressedBytes: encoded.uncompressedBytes,
     });
+
+    const verdict = checkMassDeletion(
+      sent,
+      (await readLatestSucceeded(store))?.counts,
+      options.maxDropPercent,
+    );
+    if (!verdict.ok) await onGuard(deps, verdict, options, manifest);
 
     if (!options.dryRun) {
       if (!deps.elimity) throw new Error('no Elimity client for a run that posts');
       await deps.elimity.postSnapshot(encoded.body);
       posted = true;
-      log.info('snapshot posted to elimity', { entities: encoded.entityCount });
+      log.info('snapshot posted to elimity', {
+        entities: encoded.entityCount,
+        relationships: encoded.relationshipCount,
+        forced: manifest.forced ?? false,
+      });
     }
 
     const finishedAt = now();
@@ -185,24 +265,47 @@ export async function runSync(deps: SyncDeps, options: { dryRun: boolean }): Pro
       requests: requestStats(),
     });
     await writeManifest(store, runId, manifest);
-    // Only a posted run is what Elimity holds now: the baseline later runs compare with.
+    // Only a posted run is what Elimity holds now: the baseline later runs are compared with.
     if (posted) await markLatestSucceeded(store, runId, manifest);
     const summary: RunSummary = {
       status: 'succeeded',
       counts,
-      oktaRequests: deps.okta.stats().total,
+      oktaRequests: oktaStats()?.total ?? 0,
       snapshot,
       posted,
       durationMs: finishedAt - startedAt,
     };
-    if (posted) {
-      await deps.elimity?.log([{ level: 'info', message: successMessage(summary, importCounts) }]);
+    if (posted && deps.elimity) {
+      await deps.elimity.log([
+        { level: 'info', message: successMessage(summary, importCounts, options.replay) },
+        ...(schemaDrops.length
+          ? [
+              {
+                level: 'alert' as const,
+                message: `The source's data model made the connector leave data out: ${schemaDrops.join('; ')}. Add these to the data model (data-model.json) to receive them.`,
+              },
+            ]
+          : []),
+      ]);
     }
-    return { summary, runId, oktaRateLimited: deps.okta.stats().rateLimited, crawl, importCounts };
+    for (const line of schemaDrops) log.warn('left out by the data model', { drop: line });
+    return {
+      summary,
+      runId,
+      oktaRateLimited: oktaStats()?.rateLimited ?? 0,
+      ...(crawl ? { crawl } : {}),
+      importCounts,
+    };
   } catch (error) {
     const message = describeError(error);
     log.error('sync failed', { runId, error: message, posted });
-    await recordFailure(deps, writer, manifest, message, requestStats());
+    await recordFailure(
+      deps,
+      options.replay ? undefined : writer,
+      manifest,
+      message,
+      requestStats(),
+    );
     if (deps.elimity) {
       await deps.elimity.log([
         {
@@ -211,38 +314,123 @@ export async function runSync(deps: SyncDeps, options: { dryRun: boolean }): Pro
         },
       ]);
     }
-    const summary: RunSummary = {
-      status: 'failed',
-      counts,
-      oktaRequests: deps.okta.stats().total,
-      snapshot,
-      posted,
-      durationMs: now() - startedAt,
-    };
     return {
-      summary,
+      summary: {
+        status: 'failed',
+        counts,
+        oktaRequests: oktaStats()?.total ?? 0,
+        snapshot,
+        posted,
+        durationMs: now() - startedAt,
+      },
       runId,
       error,
-      oktaRateLimited: deps.okta.stats().rateLimited,
+      oktaRateLimited: oktaStats()?.rateLimited ?? 0,
       ...(crawl ? { crawl } : {}),
       ...(importCounts ? { importCounts } : {}),
     };
   }
 }
 
+/** Crawls Okta into the writer and closes the snapshot's parts into the manifest. */
+async function crawlInto(
+  deps: SyncDeps,
+  writer: SnapshotWriter,
+  manifest: Manifest,
+): Promise<CrawlResult> {
+  if (!deps.okta || !deps.orgUrl) throw new Error('no Okta client for a run that reads Okta');
+  const crawl = await crawlOkta({
+    client: deps.okta,
+    writer,
+    log: deps.log,
+    orgUrl: deps.orgUrl,
+    concurrency: deps.concurrency,
+    now: deps.now,
+  });
+  manifest.parts = await writer.close();
+  manifest.gone = crawl.gone;
+  manifest.anomalies = crawl.anomalies;
+  for (const anomaly of crawl.anomalies) deps.log.warn('okta paging anomaly', { anomaly });
+  deps.log.info('okta extraction complete', {
+    pages: crawl.pages,
+    lists: crawl.lists,
+    requests: deps.okta.stats().total,
+    fetchedById: crawl.fetchedById,
+    gone: {
+      users: crawl.gone.users.length,
+      groups: crawl.gone.groups.length,
+      apps: crawl.gone.apps.length,
+    },
+  });
+  return crawl;
+}
+
+/** Opens a stored snapshot for a replay, refusing anything that is not a complete run of this org. */
+async function openReplay(deps: SyncDeps, location: string): Promise<SnapshotSource> {
+  const { target, runId } = parseSnapshotLocation(location);
+  const store = deps.openStore(target);
+  const manifest = await readManifest(store, runId);
+  const where = store.describe(runPrefix(runId));
+  if (manifest.replayOf) {
+    throw new GuardError(
+      `cannot replay ${where}: it was itself a replay of ${manifest.replayOf}; replay that one`,
+    );
+  }
+  if (manifest.status !== 'succeeded') {
+    throw new GuardError(
+      `cannot replay ${where}: its manifest says ${manifest.status}; an incomplete extraction is never posted`,
+    );
+  }
+  if (deps.orgUrl && manifest.oktaOrg !== deps.orgUrl.origin) {
+    throw new GuardError(
+      `cannot replay ${where}: it is a snapshot of ${manifest.oktaOrg}, but this connector syncs ${deps.orgUrl.origin}`,
+    );
+  }
+  deps.log.info('replaying a stored snapshot', { snapshot: where, of: manifest.startedAt });
+  return { store, manifest, location: where };
+}
+
+/** The mass-deletion guard objected: refuse (the default), or post anyway when forced, saying so. */
+async function onGuard(
+  deps: SyncDeps,
+  verdict: Extract<GuardVerdict, { ok: false }>,
+  options: RunOptions,
+  manifest: Manifest,
+): Promise<void> {
+  const reasons = verdict.reasons.join('; ');
+  if (options.dryRun) {
+    deps.log.warn('the mass-deletion guard would refuse to post this snapshot', { reasons });
+    return;
+  }
+  if (options.force) {
+    manifest.forced = true;
+    deps.log.warn('mass-deletion guard overridden by force: posting anyway', { reasons });
+    await deps.elimity?.log([
+      { level: 'alert', message: `Posting despite the mass-deletion guard (forced): ${reasons}` },
+    ]);
+    return;
+  }
+  throw new GuardError(
+    `mass-deletion guard: refusing to post: ${reasons}. Elimity keeps the previous snapshot. ` +
+      'If the change is real, run once with {"force": true} (CLI: FORCE=true)',
+  );
+}
+
 /** Keeps what the failed run wrote and marks its manifest failed; never masks the first error. */
 async function recordFailure(
   deps: SyncDeps,
-  writer: ReturnType<typeof createSnapshotWriter>,
+  writer: SnapshotWriter | undefined,
   manifest: Manifest,
   message: string,
   requests: Manifest['requests'],
 ): Promise<void> {
-  try {
-    manifest.parts = await writer.close();
-  } catch (closeError) {
-    deps.log.warn('could not flush the raw snapshot parts', { error: describeError(closeError) });
-    manifest.parts = writer.parts();
+  if (writer) {
+    try {
+      manifest.parts = await writer.close();
+    } catch (closeError) {
+      deps.log.warn('could not flush the raw snapshot parts', { error: describeError(closeError) });
+      manifest.parts = writer.parts();
+    }
   }
   Object.assign(manifest, {
     status: 'failed',
@@ -257,15 +445,20 @@ async function recordFailure(
   }
 }
 
-function successMessage(summary: RunSummary, c: ImportCounts | undefined): string {
+function successMessage(
+  summary: RunSummary,
+  c: ImportCounts | undefined,
+  replay: string | undefined,
+): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const { counts } = summary;
   const left =
     c && c.danglingRelationships > 0
       ? ` ${n(c.danglingRelationships)} relationships to objects deleted during the run were left out.`
       : '';
+  const what = replay ? `Okta snapshot replayed from ${replay}` : 'Okta sync succeeded';
   return (
-    `Okta sync succeeded: ${n(counts.users)} users, ${n(counts.groups)} groups, ` +
+    `${what}: ${n(counts.users)} users, ${n(counts.groups)} groups, ` +
     `${n(counts.applications)} applications, ${n(counts.groupMemberships)} group memberships, ` +
     `${n(counts.appUserAssignments)} app user assignments, ${n(counts.appGroupAssignments)} app group assignments ` +
     `in ${(summary.durationMs / 1000).toFixed(1)} s with ${n(summary.oktaRequests)} Okta requests.${left} ` +

@@ -1,34 +1,48 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SyncConfig } from '../../shared/config';
+import type { SecretSource, SyncConfig } from '../../shared/config';
+import { ConfigError } from '../../shared/errors';
 import { createElimityClient } from './elimity-client';
 import type { Logger } from './logger';
-import { createOktaClient } from './okta-client';
-import { newRunId, type SyncDeps } from './run';
+import { createOktaClient, type OktaClient } from './okta-client';
+import { newRunId, type RunOptions, type SyncDeps } from './run';
+import { parseSnapshotLocation } from './snapshot-reader';
 import { createSnapshotStore } from './snapshot-store';
 
 /** Reads a secret by id; `what` names it in errors ("Okta API token"). */
 export type ReadSecret = (secretId: string, what: string) => Promise<string>;
 
 export interface Tokens {
-  okta: string;
+  okta: string | undefined;
   elimity: string | undefined;
 }
 
-/** Resolves both tokens: given directly (CLI) or from Secrets Manager. */
+/** Resolves the tokens a run needs: given directly (CLI) or from Secrets Manager. */
 export async function readTokens(
   config: SyncConfig,
   readSecret: ReadSecret | undefined,
 ): Promise<Tokens> {
-  const resolve = async (source: SyncConfig['okta']['token'], what: string) => {
+  const resolve = async (source: SecretSource | undefined, what: string) => {
+    if (source === undefined) return undefined;
     if (source.kind === 'value') return source.value;
-    if (!readSecret) throw new Error(`no Secrets Manager client to read the ${what}`);
+    if (!readSecret) throw new ConfigError(`no Secrets Manager client to read the ${what}`);
     return readSecret(source.id, what);
   };
   const [okta, elimity] = await Promise.all([
-    resolve(config.okta.token, 'Okta API token'),
-    config.elimity ? resolve(config.elimity.token, 'Elimity source token') : undefined,
+    // A replay reads no Okta: its token is not even fetched.
+    config.replay ? undefined : resolve(config.okta?.token, 'Okta API token'),
+    config.dryRun ? undefined : resolve(config.elimity?.token, 'Elimity source token'),
   ]);
   return { okta, elimity };
+}
+
+/** The options of one run, from the validated configuration. */
+export function runOptionsOf(config: SyncConfig): RunOptions {
+  return {
+    dryRun: config.dryRun,
+    force: config.force,
+    maxDropPercent: config.maxDropPercent,
+    ...(config.replay ? { replay: config.replay } : {}),
+  };
 }
 
 /** Wires the real clients for one run; the only place that knows how they fit together. */
@@ -38,34 +52,37 @@ export function createSyncDeps(
   io: { s3?: S3Client; log: Logger; now?: () => number; deadline?: number; fetch?: typeof fetch },
 ): SyncDeps {
   const now = io.now ?? Date.now;
-  const okta = createOktaClient({
-    orgUrl: config.okta.orgUrl,
-    token: tokens.okta,
-    concurrency: config.okta.concurrency,
-    maxRetries: config.okta.maxRetries,
-    requestTimeoutMs: config.okta.requestTimeoutMs,
-    now,
-    ...(io.deadline === undefined ? {} : { deadline: io.deadline }),
-    ...(io.fetch ? { fetch: io.fetch } : {}),
-    onEvent: (event) => {
-      // URLs are logged without their query: cursors and search terms are not secrets, but noise.
-      const path = new URL(event.url).pathname;
-      if (event.kind === 'rate-limited') {
-        io.log.warn('okta rate limited; waiting', {
-          path,
-          waitMs: Math.round(event.waitMs),
-          concurrency: event.concurrency,
-        });
-      } else {
-        io.log.warn('okta request failed; retrying', {
-          path,
-          attempt: event.attempt,
-          waitMs: Math.round(event.waitMs),
-          reason: event.reason,
-        });
-      }
-    },
-  });
+  let okta: OktaClient | undefined;
+  if (config.okta && tokens.okta !== undefined) {
+    okta = createOktaClient({
+      orgUrl: config.okta.orgUrl,
+      token: tokens.okta,
+      concurrency: config.okta.concurrency,
+      maxRetries: config.okta.maxRetries,
+      requestTimeoutMs: config.okta.requestTimeoutMs,
+      now,
+      ...(io.deadline === undefined ? {} : { deadline: io.deadline }),
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+      onEvent: (event) => {
+        // Paths only: cursors and search terms are not secrets, but they are noise in a log.
+        const path = new URL(event.url).pathname;
+        if (event.kind === 'rate-limited') {
+          io.log.warn('okta rate limited; waiting', {
+            path,
+            waitMs: Math.round(event.waitMs),
+            concurrency: event.concurrency,
+          });
+        } else {
+          io.log.warn('okta request failed; retrying', {
+            path,
+            attempt: event.attempt,
+            waitMs: Math.round(event.waitMs),
+            reason: event.reason,
+          });
+        }
+      },
+    });
+  }
   const elimity =
     config.elimity && tokens.elimity !== undefined && !config.dryRun
       ? createElimityClient({
@@ -76,13 +93,17 @@ export function createSyncDeps(
           ...(io.fetch ? { fetch: io.fetch } : {}),
         })
       : undefined;
+  const target =
+    config.snapshot ?? (config.replay ? parseSnapshotLocation(config.replay).target : undefined);
+  if (!target) throw new ConfigError('no snapshot store configured');
   return {
     okta,
-    store: createSnapshotStore(config.snapshot, io.s3),
+    orgUrl: config.okta?.orgUrl,
+    store: createSnapshotStore(target, io.s3),
+    openStore: (t) => createSnapshotStore(t, io.s3),
     elimity,
     log: io.log,
-    orgUrl: config.okta.orgUrl,
-    concurrency: config.okta.concurrency,
+    concurrency: config.okta?.concurrency ?? 1,
     runId: newRunId(now()),
     now,
   };

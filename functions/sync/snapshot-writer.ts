@@ -93,6 +93,12 @@ export const ManifestSchema = v.object({
   ),
   /** Paging anomalies that ended a list early but safely. */
   anomalies: v.optional(v.array(v.string())),
+  /** For a replay: the location of the snapshot that was posted again (this run fetched nothing). */
+  replayOf: v.optional(v.string()),
+  /** The run posted although the mass-deletion guard objected (`force`). */
+  forced: v.optional(v.boolean()),
+  /** What the source's data model made us leave out, as one line per kind. */
+  schemaDrops: v.optional(v.array(v.string())),
 });
 
 /** The manifest of one run (format version 1). */
