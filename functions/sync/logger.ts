@@ -11,7 +11,10 @@ export interface Logger {
  * JSON lines for Lambda: with the JSON log format, Lambda keeps each object's fields searchable
  * in CloudWatch Logs Insights.
  */
-export function createJsonLogger(write: (line: string) => void = console.log): Logger {
+export function createJsonLogger(
+  // Looked up at each call: the Lambda runtime (and test harnesses) may replace console.log.
+  write: (line: string) => void = (line) => console.log(line),
+): Logger {
   const emit =
     (level: string) =>
     (message: string, fields: LogFields = {}) =>

@@ -1,4 +1,4 @@
-import { DataError } from '../../shared/errors';
+import { DataError, GuardError } from '../../shared/errors';
 import { bucketOf, type OktaBucket } from '../../shared/okta-rate-limit';
 import {
   OktaAppGroupSchema,
@@ -87,6 +87,15 @@ const RESOURCE_OF: Record<TaskKind, SnapshotResource> = {
 
 /** Maximum restarts of one list after Okta says its cursor is no longer valid. */
 const MAX_LIST_RESTARTS = 2;
+
+/**
+ * Objects created during a run are a handful. Many more members or assignees missing from the
+ * lists means a list was incomplete (a token that sees no users, say), not a busy org: fetching
+ * them one by one would only hide that, and spend the rate limits.
+ */
+export function maxMissingById(listed: number): number {
+  return Math.max(100, Math.ceil(listed * 0.05));
+}
 
 function cursor(kind: TaskKind, startUrl: string, parentId?: string): ListCursor {
   return {
@@ -197,6 +206,23 @@ export async function crawlOkta(
 
   /** After every list is done: objects referenced but never listed were created meanwhile. */
   const enqueueMissing = () => {
+    const missingUsers = [...referencedUsers].filter(
+      (id) => !knownUsers.has(id) && !gone.users.has(id),
+    );
+    const missingGroups = [...referencedGroups].filter(
+      (id) => !knownGroups.has(id) && !gone.groups.has(id),
+    );
+    for (const [missing, listed, what] of [
+      [missingUsers.length, knownUsers.size, 'users'],
+      [missingGroups.length, knownGroups.size, 'groups'],
+    ] as const) {
+      if (missing > maxMissingById(listed)) {
+        throw new GuardError(
+          `okta: ${missing} ${what} referenced by memberships or assignments are missing from the ${what} list (which has ${listed}); ` +
+            "the list looks incomplete (does the API token's admin role cover all users and groups?)",
+        );
+      }
+    }
     for (const id of referencedUsers) {
       if (!knownUsers.has(id) && !gone.users.has(id)) {
         enqueue(cursor('user-by-id', at(`/api/v1/users/${q(id)}`), id));

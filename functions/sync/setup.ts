@@ -93,8 +93,9 @@ export function createSyncDeps(
           ...(io.fetch ? { fetch: io.fetch } : {}),
         })
       : undefined;
-  const target =
-    config.snapshot ?? (config.replay ? parseSnapshotLocation(config.replay).target : undefined);
+  // A replay location is checked before anything runs (parseSnapshotLocation throws ConfigError).
+  const replayTarget = config.replay ? parseSnapshotLocation(config.replay).target : undefined;
+  const target = config.snapshot ?? replayTarget;
   if (!target) throw new ConfigError('no snapshot store configured');
   return {
     okta,
