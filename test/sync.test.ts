@@ -81,6 +81,11 @@ describe('the sync handler against the local stand-ins', () => {
       new RegExp(`^s3://${SNAPSHOT_BUCKET}/okta-snapshots/runs/[^/]+/$`),
     );
 
+    // Nothing was fetched one by one: every member and assignee came from the lists.
+    expect(
+      s.okta.requests.filter((r) => /^\/api\/v1\/(users|groups)\/[^/]+$/.test(r.path)),
+    ).toEqual([]);
+
     // A deprovisioned user is there, marked inactive.
     const deprovisioned = s.okta.org
       .userIds()
@@ -176,9 +181,11 @@ describe('the sync handler against the local stand-ins', () => {
     const retry = userPages[limited + 1];
     // Reset is 1 s after the 429's Date (whole seconds), plus the one-second margin.
     expect((retry?.at ?? 0) - (userPages[limited]?.at ?? 0)).toBeGreaterThanOrEqual(1000);
-    expect(receivedGraph(s.elimity.latest() ?? { entities: [], relationships: [] }).users).toEqual(
-      expectedGraph(s.okta.org).users,
+    expect(receivedGraph(s.elimity.latest() ?? { entities: [], relationships: [] })).toEqual(
+      expectedGraph(s.okta.org),
     );
+    // While the users list waited, the other lists went on; none of its users was fetched by id.
+    expect(s.okta.requests.filter((r) => /^\/api\/v1\/users\/[^/]+$/.test(r.path))).toEqual([]);
   });
 
   it('retries a transient 500 with an HTML body and succeeds', async () => {

@@ -400,7 +400,14 @@ export async function crawlOkta(
     for (;;) {
       if (failure !== undefined) return undefined;
       if (queued === 0 && busy === 0) {
-        enqueueMissing();
+        try {
+          enqueueMissing();
+        } catch (error) {
+          // Stop every worker the same way a failed page does.
+          failure ??= error;
+          notify();
+          return undefined;
+        }
         if (queued === 0) return undefined;
       }
       let earliest = Number.POSITIVE_INFINITY;
@@ -408,6 +415,9 @@ export async function crawlOkta(
         if (list.length === 0) continue;
         if (client.pacer.canStart(bucket)) {
           queued--;
+          // Busy from the moment it leaves the queue: counted later, a waiting worker could see
+          // "nothing queued, nothing busy" in between and wrongly conclude the crawl is done.
+          busy++;
           // Round robin between buckets: move this bucket to the back of the map's order.
           queues.delete(bucket);
           queues.set(bucket, list);
@@ -435,7 +445,6 @@ export async function crawlOkta(
     for (;;) {
       const task = await take();
       if (!task) return;
-      busy++;
       try {
         const continues = await step(task);
         if (!continues) progress.completedLists++;
