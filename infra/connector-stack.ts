@@ -135,6 +135,7 @@ export class OktaConnectorStack extends Stack {
         [ENV.elimityTokenSecretId]: elimityToken.secretName,
         [ENV.snapshotBucket]: this.audit.bucket.bucketName,
         [ENV.snapshotPrefix]: SNAPSHOT_PREFIX,
+        [ENV.maxDropPercent]: String(config.maxDropPercent),
         NODE_OPTIONS: '--enable-source-maps',
       },
       bundling: {

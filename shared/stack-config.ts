@@ -20,6 +20,7 @@ export const CONTEXT_KEYS = [
   'oktaTokenSecretName',
   'elimityTokenSecretName',
   'reservedConcurrency',
+  'maxDropPercent',
 ] as const;
 
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -40,6 +41,8 @@ export const CONTEXT_EXPECTS: Record<ContextKey, string> = {
   elimityTokenSecretName:
     'the name (not the ARN) of an existing Secrets Manager secret holding the Elimity source token',
   reservedConcurrency: '1 (runs never overlap) or 0/none to reserve no concurrency',
+  maxDropPercent:
+    'a whole number from 0 to 100: the mass-deletion guard refuses a snapshot that dropped more than this % against the last one posted',
 };
 
 /** Defaults for the optional keys. */
@@ -51,6 +54,7 @@ export const CONTEXT_DEFAULTS = {
   snapshotRetentionDays: 365,
   objectLockMode: 'none',
   reservedConcurrency: 1,
+  maxDropPercent: 20,
 } as const;
 
 /** A run may take the whole 15-minute Lambda timeout; a shorter schedule would only queue runs. */
@@ -74,6 +78,8 @@ export interface StackConfig {
   readonly elimityTokenSecretName: string | undefined;
   /** Reserved concurrent executions for the function; `undefined` reserves none. */
   readonly reservedConcurrency: number | undefined;
+  /** The mass-deletion guard's threshold, passed to the function as MAX_DROP_PERCENT. */
+  readonly maxDropPercent: number;
 }
 
 function must(key: ContextKey, problem?: string): string {
@@ -241,6 +247,10 @@ const ContextSchema = v.object({
   oktaTokenSecretName: v.optional(secretName('oktaTokenSecretName')),
   elimityTokenSecretName: v.optional(secretName('elimityTokenSecretName')),
   reservedConcurrency: v.optional(ReservedConcurrency, CONTEXT_DEFAULTS.reservedConcurrency),
+  maxDropPercent: v.optional(
+    wholeNumber('maxDropPercent', 0, 100),
+    CONTEXT_DEFAULTS.maxDropPercent,
+  ),
 });
 
 function show(value: unknown): string {
@@ -308,6 +318,7 @@ export function parseStackConfig(context: Readonly<Record<string, unknown>>): St
     oktaTokenSecretName: c.oktaTokenSecretName,
     elimityTokenSecretName: c.elimityTokenSecretName,
     reservedConcurrency: c.reservedConcurrency,
+    maxDropPercent: c.maxDropPercent,
   };
 }
 

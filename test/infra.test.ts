@@ -102,6 +102,7 @@ describe('parseStackConfig', () => {
       oktaTokenSecretName: undefined,
       elimityTokenSecretName: undefined,
       reservedConcurrency: 1,
+      maxDropPercent: 20,
     });
   });
 
@@ -386,6 +387,7 @@ describe('OktaConnectorStack: function', () => {
         ENV.elimityTokenSecretId,
         ENV.snapshotBucket,
         ENV.snapshotPrefix,
+        ENV.maxDropPercent,
         'NODE_OPTIONS',
       ].sort(),
     );
@@ -394,6 +396,7 @@ describe('OktaConnectorStack: function', () => {
       [ENV.elimityUrl]: 'https://example.elimity.com',
       [ENV.elimitySourceId]: '1',
       [ENV.snapshotPrefix]: 'okta-snapshots/',
+      [ENV.maxDropPercent]: '20',
       NODE_OPTIONS: '--enable-source-maps',
     });
     expect(env[ENV.snapshotBucket]).toEqual({
