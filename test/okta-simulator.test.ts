@@ -551,13 +551,13 @@ describe('rate limits and clock', () => {
     expect(bucketOf(path)).toBe(bucket);
   });
 
-  it('answers 429 E0000047 once a small bucket is exhausted, until its window resets', async () => {
+  it('answers 429 E0000047 once a token spent its 50 % of a bucket, until its window resets', async () => {
     let clock = Date.UTC(2025, 0, 1, 10, 0, 17, 250); // windows start at the first request, not :00
     const sim = await startOktaSimulator({
       orgOptions: SMALL_ORG,
       now: () => clock,
       clockSkewMs: 5000,
-      rateLimits: { '/api/v1/apps*': 3 },
+      rateLimits: { '/api/v1/apps*': 6 }, // the token's default share is 50 %: 3
     });
     try {
       const remaining: string[] = [];

@@ -404,6 +404,8 @@ function settingsFor(
           signatureAlgorithm: 'RSA_SHA256',
           digestAlgorithm: 'SHA256',
           honorForceAuthn: true,
+          allowMultipleAcsEndpoints: false,
+          requestCompressed: false,
           attributeStatements: [{ type: 'EXPRESSION', name: 'email', values: ['user.email'] }],
         },
       };
@@ -464,6 +466,8 @@ function settingsFor(
           realm: `urn:${host}`,
           wReplyURL: `https://${host}/_trust/`,
           wReplyOverride: false,
+          nameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+          authnContextClassRef: 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport',
           usernameAttribute: 'username',
           attributeStatements: null,
           siteURL: `https://${host}`,

@@ -22,6 +22,11 @@ export function oktaError(
 /** Error codes and summaries the simulator uses (Okta's catalogue). */
 export const OKTA_ERRORS = {
   invalidToken: { status: 401, code: 'E0000011', summary: 'Invalid token provided' },
+  forbidden: {
+    status: 403,
+    code: 'E0000006',
+    summary: 'You do not have permission to perform the requested action',
+  },
   notFound: { status: 404, code: 'E0000007', summary: 'Not found: Resource not found' },
   methodNotAllowed: {
     status: 405,
@@ -55,3 +60,7 @@ export function defaultErrorFor(status: number, errorId: string): OktaFailure {
   if (known) return oktaError(status, known.code, known.summary, errorId);
   return oktaError(status, 'E0000009', 'Internal Server Error', errorId);
 }
+
+/** What an edge proxy sends for a 502: HTML, not Okta's JSON (okta-api.md §7, cartography #2854). */
+export const GATEWAY_ERROR_HTML =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n';

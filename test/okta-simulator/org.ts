@@ -35,6 +35,11 @@ export interface OrgOptions {
   apps: number;
   /** Mean size of ordinary groups (exponentially distributed). */
   meanGroupSize: number;
+  /**
+   * Target total of group memberships (Everyone included). When set, it replaces `meanGroupSize`
+   * with the mean that gives about this many (e.g. 1,000,000 for 100,000 users in 10,000 groups).
+   */
+  memberships?: number;
   /** Members of group 1 ("Company/All Staff"); 1,001 forces two member pages at limit 1000. */
   bigGroupMembers: number;
   /** How many ordinary groups have no members. */
@@ -131,7 +136,10 @@ export class Org {
     this.groupRecords = generateGroups({
       seed: options.seed,
       groups: options.groups,
-      meanGroupSize: options.meanGroupSize,
+      meanGroupSize:
+        options.memberships === undefined
+          ? options.meanGroupSize
+          : meanGroupSizeFor(options, eligible.length),
       bigGroupMembers: options.bigGroupMembers,
       emptyGroups: options.emptyGroups,
       eligible,
@@ -582,6 +590,14 @@ export class Org {
     this.appUserCache.clear();
     this.appsCountByGroup = undefined;
   }
+}
+
+/** The mean ordinary-group size that makes about `options.memberships` memberships in all. */
+function meanGroupSizeFor(options: OrgOptions, eligibleUsers: number): number {
+  const ordinary = Math.max(1, options.groups - 2 - options.emptyGroups);
+  const fixed =
+    (options.groups > 0 ? eligibleUsers : 0) + (options.groups > 1 ? options.bigGroupMembers : 0);
+  return Math.max(1, ((options.memberships ?? 0) - fixed) / ordinary);
 }
 
 /** Which embeds a group render carries. */

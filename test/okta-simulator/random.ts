@@ -51,40 +51,51 @@ export const STREAM = {
   userName: 14,
   userTypeId: 15,
   appAssign: 16,
+  latency: 17,
 } as const;
 
 /** A mulberry32 generator for the stream (seed, kind, ...index parts). */
 export function randomFor(seed: number, kind: number, ...index: number[]): Random {
-  let state = hashNumbers(seed, kind, ...index);
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
+  return new Mulberry32(hashNumbers(seed, kind, ...index));
+}
+
+/** mulberry32 as a class: no closures per instance, which matters when millions are rendered. */
+class Mulberry32 implements Random {
+  constructor(private state: number) {}
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const random: Random = {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    chance: (probability) => next() < probability,
-    pick: (items) => {
-      const item = items[Math.floor(next() * items.length)];
-      if (item === undefined) throw new Error('pick from an empty list');
-      return item;
-    },
-    weighted: (entries) => {
-      const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
-      let roll = next() * total;
-      for (const [value, weight] of entries) {
-        roll -= weight;
-        if (roll < 0) return value;
-      }
-      const last = entries[entries.length - 1];
-      if (!last) throw new Error('weighted pick from an empty list');
-      return last[0];
-    },
-  };
-  return random;
+  }
+
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  chance(probability: number): boolean {
+    return this.next() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[Math.floor(this.next() * items.length)];
+    if (item === undefined) throw new Error('pick from an empty list');
+    return item;
+  }
+
+  weighted<T>(entries: readonly (readonly [T, number])[]): T {
+    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+    let roll = this.next() * total;
+    for (const [value, weight] of entries) {
+      roll -= weight;
+      if (roll < 0) return value;
+    }
+    const last = entries[entries.length - 1];
+    if (!last) throw new Error('weighted pick from an empty list');
+    return last[0];
+  }
 }
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';

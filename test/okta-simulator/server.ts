@@ -1,13 +1,23 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { defaultErrorFor, OKTA_ERRORS, type OktaFailure, oktaError } from './errors';
+import { simulatedClock } from './clock';
+import {
+  defaultErrorFor,
+  GATEWAY_ERROR_HTML,
+  OKTA_ERRORS,
+  type OktaFailure,
+  oktaError,
+} from './errors';
+import { type LatencyModel, resolveLatency, sampleLatency } from './latency';
 import { generateOrg, type Org, type OrgOptions } from './org';
 import { effectiveLimit, linkHeaderLines, nextPageUrl } from './paging';
 import { base62, randomFor, STREAM } from './random';
 import {
   bucketOf,
+  DEFAULT_TOKEN_SHARE,
   type RateLimitBucket,
   RateLimiter,
+  type RateLimitPreset,
   type RateLimitState,
   resolveRateLimits,
 } from './rate-limits';
@@ -21,20 +31,50 @@ export interface OktaSimulatorOptions {
   orgOptions: Partial<OrgOptions>;
   /** The SSWS token clients must send. */
   token: string;
+  /**
+   * More valid tokens, as if other integrations shared the org: each has its own `tokenShare` of
+   * every bucket, and all of them spend the org-wide bucket.
+   */
+  extraTokens: string[];
   /** Default 0 (any free port). */
   port: number;
-  /** Milliseconds since the epoch; default `Date.now`. Drives rate-limit windows and `Date`. */
+  /**
+   * The real clock in milliseconds since the epoch; default `Date.now`. Simulated time runs from it
+   * `timeScale` times as fast and drives rate-limit windows, `Date`, `X-Rate-Limit-Reset` and the
+   * request log's `at`.
+   */
   now: () => number;
-  /** Added to `now()` for the `Date` and `X-Rate-Limit-Reset` headers (a skewed server clock). */
+  /**
+   * Simulated milliseconds per real millisecond; default 1. At 60 one Okta minute passes in one real
+   * second: windows, reset headers and `Date` are in simulated time, and latency and rule delays
+   * (given in simulated ms) are slept for `1/timeScale` of their length.
+   */
+  timeScale: number;
+  /** Added to simulated time for the `Date` and `X-Rate-Limit-Reset` headers (a skewed server clock). */
   clockSkewMs: number;
-  /** Per-minute bucket sizes: `'unlimited'`, or overrides of Workforce × 100. */
-  rateLimits: 'unlimited' | Partial<Record<RateLimitBucket, number>>;
+  /**
+   * Org-wide per-minute bucket sizes: `'generous'` (default: Workforce × 100, so tests never see a
+   * 429), `'workforce'` (okta-api.md §6.2), `'unlimited'`, or overrides of the generous table.
+   */
+  rateLimits: RateLimitPreset | Partial<Record<RateLimitBucket, number>>;
+  /**
+   * Share of each bucket one token may use (Okta's default principal rate limit: 0.5). A token sees
+   * `floor(bucket × share)` as `X-Rate-Limit-Limit` and gets 429 at that.
+   */
+  tokenShare: number;
   /** Requests in flight beyond this get the concurrency 429 (limit 0, remaining 0). Default 75. */
   concurrencyLimit: number;
-  /** Delay before every answer, in milliseconds. Default 0. */
+  /** A constant added to every answer's delay, in simulated milliseconds. Default 0. */
   latencyMs: number;
+  /**
+   * Latency model: `'okta'` (80 ms + 1 ms per object returned, log-normal jitter), `'none'`
+   * (default) or a custom model. In simulated milliseconds.
+   */
+  latency: 'okta' | 'none' | LatencyModel;
   /** Which lists omit `Link` entirely when everything fits in one page. Default `'sub-lists'`. */
   omitLinkOnSinglePage: 'sub-lists' | 'all' | 'none';
+  /** `'lines'` (default, as Okta): one `Link` line per relation; `'comma-joined'`: one line. */
+  linkStyle: 'lines' | 'comma-joined';
   /** When false (default) `next` is exact; when true a full last page still announces `next`. */
   nextOnFullPage: boolean;
   /** Initial fault rules. */
@@ -51,11 +91,15 @@ export interface RequestLogEntry {
   /** HTTP status, or null when no response was sent (reset, stall, client gone). */
   status: number | null;
   bucket: RateLimitBucket;
-  /** `now()` when the request arrived. */
+  /** Simulated time (ms since the epoch, no skew) when the request arrived. */
   at: number;
   /** Real time until the response finished, or null if it never did. */
   latencyMs: number | null;
-  /** Whether the request carried the right SSWS token. */
+  /** The same in simulated milliseconds (`latencyMs × timeScale`), or null. */
+  simulatedLatencyMs: number | null;
+  /** Objects in the returned body: the page's length, 1 for a single object, 0 for errors. */
+  objects: number;
+  /** Whether the request carried a valid SSWS token. */
   authorized: boolean;
   /** Label of the fault rule applied, if any. */
   fault?: string;
@@ -68,6 +112,10 @@ export interface OktaSimulator {
   token: string;
   org: Org;
   requests: RequestLogEntry[];
+  /** Simulated milliseconds per real millisecond. */
+  timeScale: number;
+  /** Simulated time now (ms since the epoch, without skew). */
+  now(): number;
   /** Replaces the fault rules (and their counters). */
   setScenario(rules: FaultRule[]): void;
   /** How many requests each current rule was applied to, in rule order. */
@@ -76,17 +124,22 @@ export interface OktaSimulator {
   resetRateLimits(): void;
   /** Requests currently being answered (stalled ones included). */
   inFlight(): number;
-  /** Closes the server and every open connection, stalled ones included. */
+  /** Closes the server and every open connection, stalled ones included; safe to call twice. */
   stop(): Promise<void>;
 }
 
 /** A fixed, random-looking default token. */
 export const DEFAULT_SIMULATOR_TOKEN = '00sIm-ulAt0rT0k3n_9fXq2LmZ8cVbN4wRtY7uHk';
 
+/** Default origin of `foreign-next` links. */
+export const FOREIGN_ORIGIN = 'https://evil.example.invalid';
+
 interface Outgoing {
   status: number;
   body: string;
   headers: Record<string, string | string[]>;
+  /** Objects in the body, for the latency model. */
+  objects?: number;
 }
 
 /** Starts the Okta simulator on 127.0.0.1. */
@@ -95,11 +148,18 @@ export async function startOktaSimulator(
 ): Promise<OktaSimulator> {
   const org = options.org ?? generateOrg(options.orgOptions);
   const token = options.token ?? DEFAULT_SIMULATOR_TOKEN;
-  const now = options.now ?? Date.now;
-  const serverNow = () => now() + (options.clockSkewMs ?? 0);
-  const limiter = new RateLimiter(resolveRateLimits(options.rateLimits), serverNow);
+  const tokens = [token, ...(options.extraTokens ?? [])];
+  const clock = simulatedClock(options.now ?? Date.now, options.timeScale ?? 1);
+  const serverNow = () => clock.now() + (options.clockSkewMs ?? 0);
+  const limiter = new RateLimiter(
+    resolveRateLimits(options.rateLimits),
+    serverNow,
+    options.tokenShare ?? DEFAULT_TOKEN_SHARE,
+  );
   const concurrencyLimit = options.concurrencyLimit ?? 75;
+  const latencyModel = resolveLatency(options.latency);
   const omitLink = options.omitLinkOnSinglePage ?? 'sub-lists';
+  const linkStyle = options.linkStyle ?? 'lines';
   const scenario = new Scenario(options.scenario ?? []);
   const requests: RequestLogEntry[] = [];
   /** Page number of each issued cursor, keyed `path|after`, so rules can say `page: 2`. */
@@ -107,7 +167,9 @@ export async function startOktaSimulator(
   /** Cursors invented by `empty-page-with-next`, mapped to the real cursor (null = first page). */
   const aliases = new Map<string, string | null>();
   let requestCounter = 0;
-  let inFlight = 0;
+  let open = 0;
+  /** Requests admitted past the concurrency check and not finished (stalled ones included). */
+  let active = 0;
   let origin = '';
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -116,8 +178,10 @@ export async function startOktaSimulator(
     const url = new URL(req.url ?? '/', origin);
     const path = url.pathname;
     const params = url.searchParams;
-    const requestId = base62(randomFor(0x0c7a, STREAM.requestId, requestCounter++), 27);
+    const requestNumber = requestCounter++;
+    const requestId = base62(randomFor(0x0c7a, STREAM.requestId, requestNumber), 27);
     const errorId = () => `oae${requestId.slice(0, 20)}`;
+    const principal = principalOf(req.headers.authorization, tokens);
     const entry: RequestLogEntry = {
       requestId,
       method,
@@ -125,164 +189,204 @@ export async function startOktaSimulator(
       query: Object.fromEntries(params),
       status: null,
       bucket: bucketOf(path),
-      at: now(),
+      at: clock.now(),
       latencyMs: null,
-      authorized: isAuthorized(req.headers.authorization, token),
+      simulatedLatencyMs: null,
+      objects: 0,
+      authorized: principal !== undefined,
     };
     requests.push(entry);
-    inFlight++;
+    open++;
+    active++;
+    let holding = true;
+    const release = () => {
+      if (holding) {
+        holding = false;
+        active--;
+      }
+    };
     res.on('close', () => {
-      inFlight--;
+      open--;
+      release();
     });
     res.on('finish', () => {
       entry.status = res.statusCode;
       entry.latencyMs = performance.now() - started;
+      entry.simulatedLatencyMs = entry.latencyMs * clock.timeScale;
     });
 
     const rawAfter = params.get('after');
     const cursorKey = rawAfter === null ? undefined : `${path}|${rawAfter}`;
     const page = cursorKey === undefined ? 1 : pageNumbers.get(cursorKey);
     const rule = scenario.select({ method, path, query: params, page });
+    const fault = rule?.fault;
     if (rule) entry.fault = ruleLabel(rule);
-    const delay = (rule?.delayMs ?? 0) + (options.latencyMs ?? 0);
-    if (delay > 0) await sleep(delay);
-    if (res.destroyed) return;
 
-    if (rule?.fault === 'stall') return; // never answered; stop() closes it
-    if (rule?.fault === 'reset') {
+    // Faults that change the org act when the request arrives.
+    if (fault === 'object-deleted') deleteObjectAt(org, path);
+    if (fault === 'create-user') org.addUser(rule?.newUser ?? {});
+
+    if (rule?.delayMs) await sleep(clock.toRealMs(rule.delayMs));
+    if (res.destroyed) return;
+    if (fault === 'stall') return; // never answered; stop() closes it
+    if (fault === 'reset') {
       req.socket.destroy();
       return;
     }
-    const common = (state: RateLimitState) => commonHeaders(requestId, serverNow(), state);
-    if (rule?.respond) {
-      send(res, canned(rule.respond, common(limiter.peek(entry.bucket)), serverNow(), errorId));
-      return;
-    }
 
-    // Normal processing: auth, concurrency, rate limit, then the endpoint.
+    const headersFor = (state: RateLimitState) => commonHeaders(requestId, serverNow(), state);
     const failure = (f: OktaFailure, state: RateLimitState): Outgoing => ({
       status: f.status,
       body: JSON.stringify(f.body),
-      headers: common(state),
+      headers: headersFor(state),
     });
-    if (!entry.authorized) {
-      const e = OKTA_ERRORS.invalidToken;
-      send(
-        res,
-        failure(oktaError(e.status, e.code, e.summary, errorId()), limiter.peek(entry.bucket)),
-      );
-      return;
-    }
-    if (inFlight > concurrencyLimit) {
-      const e = OKTA_ERRORS.rateLimited;
-      const estimate = {
-        limit: 0,
-        remaining: 0,
-        resetEpochSeconds: Math.ceil(serverNow() / 1000) + 60,
+    const known = (e: { status: number; code: string; summary: string }) =>
+      oktaError(e.status, e.code, e.summary, errorId());
+    const concurrencyState = (): RateLimitState => ({
+      limit: 0,
+      remaining: 0,
+      resetEpochSeconds: Math.ceil(serverNow() / 1000) + 60,
+    });
+    const peek = () => limiter.peek(entry.bucket, principal);
+
+    const answer = (): Outgoing => {
+      if (rule?.respond) return canned(rule.respond, headersFor(peek()), serverNow(), errorId);
+      switch (fault) {
+        case 'gateway-error':
+          return {
+            status: 502,
+            body: GATEWAY_ERROR_HTML,
+            headers: { ...headersFor(peek()), 'Content-Type': 'text/html' },
+          };
+        case 'rate-limited':
+          return failure(known(OKTA_ERRORS.rateLimited), { ...peek(), remaining: 0 });
+        case 'concurrency-limited':
+          return failure(known(OKTA_ERRORS.rateLimited), concurrencyState());
+        case 'invalid-token':
+          return failure(known(OKTA_ERRORS.invalidToken), peek());
+        case 'forbidden':
+          return failure(known(OKTA_ERRORS.forbidden), peek());
+        case 'expired-cursor':
+          return failure(known(OKTA_ERRORS.invalidPaging), peek());
+        default:
+          break;
+      }
+
+      // Normal processing: auth, concurrency, rate limit, then the endpoint.
+      if (principal === undefined) return failure(known(OKTA_ERRORS.invalidToken), peek());
+      if (active > concurrencyLimit) {
+        release(); // a refused request does not hold a slot
+        return failure(known(OKTA_ERRORS.rateLimited), concurrencyState());
+      }
+      const state = limiter.take(entry.bucket, principal);
+      if (!state.allowed) return failure(known(OKTA_ERRORS.rateLimited), state);
+      const unknownPath = () =>
+        failure(
+          oktaError(
+            404,
+            'E0000007',
+            `Not found: Resource not found: ${path} (Resource)`,
+            errorId(),
+          ),
+          state,
+        );
+      if (!path.startsWith('/api/v1/') || !isKnownPath(path)) return unknownPath();
+      if (method !== 'GET') return failure(known(OKTA_ERRORS.methodNotAllowed), state);
+      const route = resolveRoute(org, path, params, errorId);
+      if (!route) return unknownPath();
+      if (route.kind === 'failure') return failure(route.failure, state);
+      if (route.kind === 'object') {
+        return {
+          status: 200,
+          body: JSON.stringify(route.body),
+          headers: headersFor(state),
+          objects: 1,
+        };
+      }
+
+      const { endpoint, parent } = route;
+      const limit = effectiveLimit(params.get('limit'), endpoint.limits);
+      const after =
+        rawAfter !== null && aliases.has(`${path}|${rawAfter}`)
+          ? (aliases.get(`${path}|${rawAfter}`) ?? null)
+          : rawAfter;
+      const selfUrl = `${origin}${req.url ?? path}`;
+      const headers = headersFor(state);
+      const link = (next: string | undefined, nextFirst = false): string | string[] => {
+        const lines = linkHeaderLines(selfUrl, next);
+        if (nextFirst) lines.reverse();
+        return linkStyle === 'comma-joined' || fault === 'comma-joined-link'
+          ? lines.join(', ')
+          : lines;
       };
-      send(res, failure(oktaError(e.status, e.code, e.summary, errorId()), estimate));
-      return;
-    }
-    const state = limiter.take(entry.bucket);
-    if (!state.allowed) {
-      const e = OKTA_ERRORS.rateLimited;
-      send(res, failure(oktaError(e.status, e.code, e.summary, errorId()), state));
-      return;
-    }
-    if (!path.startsWith('/api/v1/') || !isKnownPath(path)) {
-      send(
-        res,
-        failure(
-          oktaError(
-            404,
-            'E0000007',
-            `Not found: Resource not found: ${path} (Resource)`,
-            errorId(),
-          ),
-          state,
-        ),
+      const nextUrlFor = (cursor: string) => {
+        if (page !== undefined) pageNumbers.set(`${path}|${cursor}`, page + 1);
+        return nextPageUrl(origin, path, params, limit, cursor);
+      };
+
+      if (fault === 'empty-list') {
+        headers.Link = link(undefined);
+        return { status: 200, body: '[]', headers, objects: 0 };
+      }
+      if (fault === 'empty-page-with-next') {
+        const alias = `sim-empty-${aliases.size + 1}`;
+        aliases.set(`${path}|${alias}`, after);
+        headers.Link = link(nextUrlFor(alias));
+        return { status: 200, body: '[]', headers, objects: 0 };
+      }
+      const result = endpoint.page(
+        { org, params, limit, after, lookahead: !(options.nextOnFullPage ?? false), errorId },
+        parent,
       );
-      return;
-    }
-    if (method !== 'GET') {
-      const e = OKTA_ERRORS.methodNotAllowed;
-      send(res, failure(oktaError(e.status, e.code, e.summary, errorId()), state));
-      return;
-    }
-    const route = resolveRoute(org, path, params, errorId);
-    if (!route) {
-      send(
-        res,
-        failure(
-          oktaError(
-            404,
-            'E0000007',
-            `Not found: Resource not found: ${path} (Resource)`,
-            errorId(),
-          ),
-          state,
-        ),
-      );
-      return;
-    }
-    if (route.kind === 'failure') {
-      send(res, failure(route.failure, state));
-      return;
-    }
-    if (route.kind === 'object') {
-      send(res, { status: 200, body: JSON.stringify(route.body), headers: common(state) });
-      return;
-    }
-
-    const { endpoint, parent } = route;
-    const limit = effectiveLimit(params.get('limit'), endpoint.limits);
-    const after =
-      rawAfter !== null && aliases.has(`${path}|${rawAfter}`)
-        ? (aliases.get(`${path}|${rawAfter}`) ?? null)
-        : rawAfter;
-    const selfUrl = `${origin}${req.url ?? path}`;
-    const headers = common(state);
-    const nextUrlFor = (cursor: string) => {
-      if (page !== undefined) pageNumbers.set(`${path}|${cursor}`, page + 1);
-      return nextPageUrl(origin, path, params, limit, cursor);
-    };
-
-    if (rule?.fault === 'empty-page-with-next') {
-      const alias = `sim-empty-${aliases.size + 1}`;
-      aliases.set(`${path}|${alias}`, after);
-      headers.Link = linkHeaderLines(selfUrl, nextUrlFor(alias));
-      send(res, { status: 200, body: '[]', headers });
-      return;
-    }
-    const result = endpoint.page(
-      { org, params, limit, after, lookahead: !(options.nextOnFullPage ?? false), errorId },
-      parent,
-    );
-    if ('status' in result) {
-      send(res, failure(result, state));
-      return;
-    }
-    const nextUrl = result.nextCursor === undefined ? undefined : nextUrlFor(result.nextCursor);
-    const singlePage = rawAfter === null && nextUrl === undefined;
-    const omit =
-      singlePage && (omitLink === 'all' || (omitLink === 'sub-lists' && endpoint.subList));
-    if (rule?.fault === 'next-equals-self') headers.Link = linkHeaderLines(selfUrl, selfUrl);
-    else if (!omit) headers.Link = linkHeaderLines(selfUrl, nextUrl);
-    if (rule?.fault === 'duplicate-rate-limit-headers') duplicateRateLimitHeaders(headers);
-
-    const body = JSON.stringify(result.items);
-    if (rule?.fault === 'truncated-json') {
-      send(res, { status: 200, body: body.slice(0, Math.floor(body.length / 2)), headers });
-    } else if (rule?.fault === 'malformed-json') {
-      send(res, {
+      if ('status' in result) return failure(result, state);
+      let nextUrl = result.nextCursor === undefined ? undefined : nextUrlFor(result.nextCursor);
+      if (fault === 'repeated-cursor' && rawAfter !== null) {
+        nextUrl = repeatedCursorUrl(origin, path, params, limit, rawAfter);
+      }
+      if (fault === 'foreign-next' && nextUrl !== undefined) {
+        nextUrl = `${rule?.origin ?? FOREIGN_ORIGIN}${nextUrl.slice(origin.length)}`;
+      }
+      const singlePage = rawAfter === null && nextUrl === undefined;
+      const omit =
+        singlePage && (omitLink === 'all' || (omitLink === 'sub-lists' && endpoint.subList));
+      if (fault === 'next-equals-self') headers.Link = link(selfUrl);
+      else if (!omit) headers.Link = link(nextUrl, fault === 'link-next-first');
+      return {
         status: 200,
-        body: '<!DOCTYPE html><html><body>Gateway page</body></html>',
+        body: JSON.stringify(result.items),
         headers,
-      });
-    } else if (rule?.fault === 'reset-mid-body') {
-      sendHalfThenReset(res, { status: 200, body, headers });
+        objects: result.items.length,
+      };
+    };
+    const out = answer();
+    entry.objects = out.objects ?? 0;
+
+    if (fault === 'duplicate-rate-limit-headers' || rule?.rateLimitHeaders === 'duplicate') {
+      mangleRateLimitHeaders(out.headers, 'duplicate');
+    }
+    if (fault === 'comma-joined-rate-limit-headers' || rule?.rateLimitHeaders === 'comma-joined') {
+      mangleRateLimitHeaders(out.headers, 'comma-joined');
+    }
+
+    const delay =
+      (options.latencyMs ?? 0) + sampleLatency(latencyModel, requestNumber, out.objects ?? 0);
+    if (delay > 0) {
+      await sleep(clock.toRealMs(delay));
+      if (res.destroyed) return;
+      // The Date header is stamped when the answer leaves, unless a canned answer set its own.
+      if (!hasHeader(rule?.respond?.headers ?? {}, 'date')) {
+        out.headers.Date = new Date(serverNow()).toUTCString();
+      }
+    }
+
+    if (out.status === 200 && fault === 'truncated-json') {
+      send(res, { ...out, body: out.body.slice(0, Math.floor(out.body.length / 2)) });
+    } else if (out.status === 200 && fault === 'malformed-json') {
+      send(res, { ...out, body: '<!DOCTYPE html><html><body>Gateway page</body></html>' });
+    } else if (fault === 'reset-mid-body') {
+      sendHalfThenReset(res, out);
     } else {
-      send(res, { status: 200, body, headers });
+      send(res, out);
     }
   };
 
@@ -304,28 +408,65 @@ export async function startOktaSimulator(
   const address = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${address.port}`;
   org.origin = origin;
+  let stopping: Promise<void> | undefined;
 
   return {
     url: origin,
     token,
     org,
     requests,
+    timeScale: clock.timeScale,
+    now: () => clock.now(),
     setScenario: (rules) => scenario.replace(rules),
     appliedFaults: () => scenario.appliedCounts(),
     resetRateLimits: () => limiter.reset(),
-    inFlight: () => inFlight,
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
+    inFlight: () => open,
+    stop: () => {
+      stopping ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
-      }),
+      });
+      return stopping;
+    },
   };
 }
 
-function isAuthorized(header: string | undefined, token: string): boolean {
-  if (!header) return false;
+/** The key of the token the request carries (its position), or undefined when none is valid. */
+function principalOf(header: string | undefined, tokens: readonly string[]): string | undefined {
+  if (!header) return undefined;
   const match = /^SSWS\s+(.+)$/i.exec(header.trim());
-  return match?.[1] === token;
+  const index = match?.[1] === undefined ? -1 : tokens.indexOf(match[1]);
+  return index < 0 ? undefined : `token-${index}`;
+}
+
+/** Deletes the user, group or app named by `/api/v1/{users|groups|apps}/{id}[/…]`, if live. */
+function deleteObjectAt(org: Org, path: string): void {
+  const [collection, rawId] = path.split('/').slice(3);
+  if (rawId === undefined) return;
+  const id = decodeURIComponent(rawId);
+  if (collection === 'users' && org.userIndexOf(id) !== undefined) org.deleteUser(id);
+  if (collection === 'groups' && org.groupIndexOf(id) !== undefined) org.deleteGroup(id);
+  if (collection === 'apps' && org.appIndexOf(id) !== undefined) org.deleteApp(id);
+}
+
+/** A `next` URL carrying `after` again, with `after` first so the URL differs from `self`. */
+function repeatedCursorUrl(
+  origin: string,
+  path: string,
+  params: URLSearchParams,
+  limit: number,
+  after: string,
+): string {
+  const url = new URL(nextPageUrl(origin, path, params, limit, after));
+  const rest = [...url.searchParams].filter(([key]) => key !== 'after');
+  const query = [['after', after], ...rest]
+    .map(([key, value]) => `${encodeURIComponent(key ?? '')}=${encodeURIComponent(value ?? '')}`)
+    .join('&');
+  return `${origin}${path}?${query}`;
+}
+
+function hasHeader(headers: Record<string, unknown>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
 }
 
 function commonHeaders(
@@ -384,10 +525,14 @@ function mergeHeaders(
   return out;
 }
 
-function duplicateRateLimitHeaders(headers: Record<string, string | string[]>): void {
+function mangleRateLimitHeaders(
+  headers: Record<string, string | string[]>,
+  how: 'duplicate' | 'comma-joined',
+): void {
   for (const name of ['X-Rate-Limit-Limit', 'X-Rate-Limit-Remaining', 'X-Rate-Limit-Reset']) {
     const value = headers[name];
-    if (typeof value === 'string') headers[name] = [value, value];
+    if (typeof value !== 'string') continue;
+    headers[name] = how === 'duplicate' ? [value, value] : `${value}, ${value}`;
   }
 }
 
