@@ -11,7 +11,7 @@ import {
 } from '../../shared/okta-schemas';
 import type { Logger } from './logger';
 import { type OktaClient, OktaHttpError, type OktaPage } from './okta-client';
-import { realSleep } from './okta-pacer';
+import { realSleep, type Sleep } from './okta-pacer';
 import type { SnapshotResource, SnapshotWriter } from './snapshot-writer';
 
 /** Page sizes: each endpoint's maximum that Okta honours (okta-api.md §4, T3–T5). */
@@ -155,6 +155,8 @@ export interface CrawlDeps {
   /** Number of pages fetched at once; the client's pacer keeps each bucket in budget. */
   concurrency: number;
   now?: () => number;
+  /** Waits for a bucket to have budget; injected so a time-scaled benchmark can compress time. */
+  sleep?: Sleep;
 }
 
 /**
@@ -168,6 +170,7 @@ export async function crawlOkta(
 ): Promise<CrawlResult> {
   const { client, writer, log } = deps;
   const now = deps.now ?? Date.now;
+  const sleep = deps.sleep ?? realSleep;
   const at = (path: string) => new URL(path, deps.orgUrl).href;
 
   const knownUsers = new Set<string>();
@@ -433,7 +436,7 @@ export async function crawlOkta(
       waiters.add(wake);
       const waits: Promise<void>[] = [woken];
       if (queued > 0 && Number.isFinite(earliest)) {
-        waits.push(realSleep(Math.max(1, earliest - now()), stop.signal));
+        waits.push(sleep(Math.max(1, earliest - now()), stop.signal));
       }
       await Promise.race(waits);
       stop.abort();

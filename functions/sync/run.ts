@@ -9,6 +9,7 @@ import type { ElimityClient } from './elimity-client';
 import type { Logger } from './logger';
 import type { OktaClient } from './okta-client';
 import { type CrawlResult, crawlOkta } from './okta-crawl';
+import type { Sleep } from './okta-pacer';
 import { parseSnapshotLocation, readManifest, readRecords } from './snapshot-reader';
 import type { SnapshotStore } from './snapshot-store';
 import {
@@ -65,6 +66,8 @@ export interface SyncDeps {
   concurrency: number;
   runId: string;
   now: () => number;
+  /** Injected with `now` so that a time-scaled benchmark compresses every wait consistently. */
+  sleep?: Sleep;
 }
 
 export interface RunOptions {
@@ -346,6 +349,7 @@ async function crawlInto(
     orgUrl: deps.orgUrl,
     concurrency: deps.concurrency,
     now: deps.now,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   manifest.parts = await writer.close();
   manifest.gone = crawl.gone;

@@ -4,6 +4,7 @@ import { ConfigError } from '../../shared/errors';
 import { createElimityClient } from './elimity-client';
 import type { Logger } from './logger';
 import { createOktaClient, type OktaClient } from './okta-client';
+import type { Sleep } from './okta-pacer';
 import { newRunId, type RunOptions, type SyncDeps } from './run';
 import { parseSnapshotLocation } from './snapshot-reader';
 import { createSnapshotStore } from './snapshot-store';
@@ -49,7 +50,14 @@ export function runOptionsOf(config: SyncConfig): RunOptions {
 export function createSyncDeps(
   config: SyncConfig,
   tokens: Tokens,
-  io: { s3?: S3Client; log: Logger; now?: () => number; deadline?: number; fetch?: typeof fetch },
+  io: {
+    s3?: S3Client;
+    log: Logger;
+    now?: () => number;
+    sleep?: Sleep;
+    deadline?: number;
+    fetch?: typeof fetch;
+  },
 ): SyncDeps {
   const now = io.now ?? Date.now;
   let okta: OktaClient | undefined;
@@ -61,6 +69,7 @@ export function createSyncDeps(
       maxRetries: config.okta.maxRetries,
       requestTimeoutMs: config.okta.requestTimeoutMs,
       now,
+      ...(io.sleep ? { sleep: io.sleep } : {}),
       ...(io.deadline === undefined ? {} : { deadline: io.deadline }),
       ...(io.fetch ? { fetch: io.fetch } : {}),
       onEvent: (event) => {
@@ -107,5 +116,6 @@ export function createSyncDeps(
     concurrency: config.okta?.concurrency ?? 1,
     runId: newRunId(now()),
     now,
+    ...(io.sleep ? { sleep: io.sleep } : {}),
   };
 }
