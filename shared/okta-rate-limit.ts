@@ -64,8 +64,9 @@ export function readRateLimit(headers: { get(name: string): string | null }): Ra
   return {
     limit: limit.length ? Math.min(...limit) : undefined,
     remaining: remaining.length ? Math.min(...remaining) : undefined,
-    // Repeated values: the latest reset is the safe one to wait for (an earlier one would 429 again).
-    resetAt: resets.length ? Math.max(...resets) * 1000 : undefined,
+    // Repeated values (OKTA-112507): the earliest, as Okta's Python SDK does; if it was too early
+    // the next answer is another 429 with fresh headers, which is cheaper than a run-ending wait.
+    resetAt: resets.length ? Math.min(...resets) * 1000 : undefined,
     serverNow: Number.isFinite(serverNow) ? serverNow : undefined,
   };
 }

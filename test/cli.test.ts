@@ -129,8 +129,10 @@ describe('npm run sync (the CLI)', () => {
     const posted = elimity.snapshots.length;
     const result = await runCli({ ...baseEnv(), [ENV.oktaApiToken]: 'wrong-token' });
     expect(result.code).toBe(1);
-    const errors = result.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    const errors = result.stderr.split('\n').filter((l) => l.startsWith('error'));
+    // Exactly one error line: the logger's own error lines are not printed by the CLI.
     expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^error: /);
     expect(errors[0]).toMatch(/okta: list \w+: HTTP 401 E0000011 .*check the Okta API token/);
     expect(lastLine(result.stdout)).toMatchObject({ status: 'failed', posted: false });
     expect(elimity.snapshots).toHaveLength(posted);

@@ -145,4 +145,15 @@ describe('OktaPacer', () => {
     expect(pacer.canStart('users-list')).toBe(true);
     expect(pacer.stats().limits['users-list']).toBe(300);
   });
+
+  it('does not believe a reset far beyond a one-minute window: waits stay bounded', async () => {
+    const t = fakeTime();
+    const pacer = new OktaPacer(8, t.now, t.sleep);
+    await pacer.acquire('group');
+    pacer.release(
+      'group',
+      reading({ limit: 600, remaining: 0, resetAt: t.now() + 3_600_000 }, t.now()),
+    );
+    expect(pacer.readyAt('group') - t.now()).toBeLessThanOrEqual(66_000);
+  });
 });

@@ -52,9 +52,9 @@ describe('readRateLimit and waitAfterRateLimit', () => {
       localNow: 0,
     },
     {
-      name: 'repeated reset values (OKTA-112507): the later one',
+      name: 'repeated reset values (OKTA-112507): the earlier one',
       h: { 'x-rate-limit-reset': '1762239650, 1762239660', date },
-      wait: 20_000,
+      wait: 10_000,
       concurrency: false,
     },
     {

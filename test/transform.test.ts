@@ -150,7 +150,9 @@ describe('value builders', () => {
   it.each([
     { name: 'a string verbatim', input: 'Sales', expected: 'Sales' },
     { name: 'HTML verbatim', input: '<b>Sales</b>', expected: '<b>Sales</b>' },
-    { name: 'whitespace verbatim', input: ' ', expected: ' ' },
+    { name: 'only spaces as none', input: ' ', expected: undefined },
+    { name: 'only whitespace as none', input: ' \t\n', expected: undefined },
+    { name: 'surrounding spaces kept verbatim', input: ' Sales ', expected: ' Sales ' },
     { name: 'an empty string as none', input: '', expected: undefined },
     { name: 'null as none', input: null, expected: undefined },
     { name: 'undefined as none', input: undefined, expected: undefined },

@@ -13,7 +13,8 @@ import { createSyncDeps, readTokens, runOptionsOf } from './setup';
  */
 async function main(): Promise<number> {
   const startedAt = Date.now();
-  const log = createTextLogger((line) => process.stderr.write(`${line}\n`));
+  // Errors are printed once, as the single `error:` line below; the logger keeps to progress.
+  const log = { ...createTextLogger((line) => process.stderr.write(`${line}\n`)), error() {} };
   const fail = (message: string, summary?: RunSummary) => {
     process.stderr.write(`error: ${message}\n`);
     process.stdout.write(

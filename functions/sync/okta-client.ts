@@ -35,6 +35,8 @@ export interface OktaClient {
   get(url: string, operation: string): Promise<OktaPage>;
   stats(): OktaRequestStats;
   readonly pacer: OktaPacer;
+  /** Epoch ms after which no new wait may start (the run's deadline), if any. */
+  readonly deadline: number | undefined;
 }
 
 /** An Okta answer that will not get better by retrying (4xx other than 404 and 429). */
@@ -182,7 +184,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
         throw new UpstreamError(
           'okta',
           operation,
-          `${outcome.reason} (gave up after ${failures} attempts)`,
+          `${outcome.reason} (gave up after ${failures} ${failures === 1 ? 'attempt' : 'attempts'})`,
           outcome.status === undefined ? {} : { status: outcome.status },
         );
       }
@@ -233,7 +235,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
           operation,
           status,
           undefined,
-          `unexpected redirect (HTTP ${status}${location ? ` to ${safeOrigin(location, target)}` : ''}); redirects are not followed so that the token stays on ${origin}`,
+          `unexpected redirect (HTTP ${status}${location ? ` to ${safeOrigin(location, target)}` : ''}); the connector follows no redirects, so that the token is sent nowhere but the configured org`,
         );
       }
       let json: unknown;
@@ -282,7 +284,7 @@ export function createOktaClient(options: OktaClientOptions): OktaClient {
     }
   }
 
-  return { get, stats: () => structuredClone(stats), pacer };
+  return { get, stats: () => structuredClone(stats), pacer, deadline: options.deadline };
 }
 
 function oktaErrorOf(json: unknown): { errorCode?: string; summary?: string } {
@@ -302,12 +304,18 @@ function safeOrigin(location: string, base: URL): string {
   }
 }
 
-/** The error's code or name, never its request (which would carry the Authorization header). */
+/**
+ * The root cause's code (ECONNREFUSED, ECONNRESET, …) or name, never the error's request (which
+ * would carry the Authorization header). ky and undici wrap the system error a few levels deep.
+ */
 function networkReason(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = error.cause as { code?: unknown } | undefined;
-    if (cause && typeof cause.code === 'string') return cause.code;
-    return error.name;
+  let current: unknown = error;
+  let name = error instanceof Error ? error.name : 'unknown';
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    name = current.name;
+    current = current.cause;
   }
-  return 'unknown';
+  return name;
 }

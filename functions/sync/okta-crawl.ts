@@ -1,4 +1,4 @@
-import { DataError, GuardError } from '../../shared/errors';
+import { DataError, GuardError, UpstreamError } from '../../shared/errors';
 import { bucketOf, type OktaBucket } from '../../shared/okta-rate-limit';
 import {
   OktaAppGroupSchema,
@@ -48,6 +48,8 @@ export interface ListCursor {
   visited: string[];
   /** Times the list was started over after an expired cursor (E0000054). */
   restarts: number;
+  /** Empty pages in a row that still had a next link. */
+  emptyPages?: number;
 }
 
 /** The crawl's progress as a serializable value: which lists remain and where each continues. */
@@ -87,6 +89,18 @@ const RESOURCE_OF: Record<TaskKind, SnapshotResource> = {
 
 /** Maximum restarts of one list after Okta says its cursor is no longer valid. */
 const MAX_LIST_RESTARTS = 2;
+
+/**
+ * Empty pages in a row that still carry a `next` link which are followed before the list is taken
+ * as ended: enough to get past a stray empty page, few enough to stop an endless `next` (B13).
+ */
+const MAX_EMPTY_PAGES_WITH_NEXT = 2;
+
+/** The page size a page was asked for (its URL's `limit`), to tell a full page from the last one. */
+function requestedLimit(url: string): number | undefined {
+  const raw = new URL(url).searchParams.get('limit');
+  return raw !== null && /^\d+$/.test(raw) ? Number(raw) : undefined;
+}
 
 /**
  * Objects created during a run are a handful. Many more members or assignees missing from the
@@ -366,12 +380,33 @@ export async function crawlOkta(
 
     const next = page.next;
     if (next === undefined) return false;
+    const repeats = next === page.url || task.visited.includes(next);
     if (count === 0) {
-      anomalies.push(`${operationOf(task)}: an empty page still had a next link; list ended`);
-      return false;
+      // Okta's own last page can be empty with a `next`; a fresh cursor is still followed a little,
+      // so that a stray empty page in the middle of a list cannot cut the list short.
+      task.emptyPages = (task.emptyPages ?? 0) + 1;
+      if (repeats || task.emptyPages > MAX_EMPTY_PAGES_WITH_NEXT) {
+        anomalies.push(`${operationOf(task)}: empty pages kept a next link; list ended`);
+        return false;
+      }
+      task.nextUrl = next;
+      enqueue(task);
+      return true;
     }
-    if (next === page.url || task.visited.includes(next)) {
-      anomalies.push(`${operationOf(task)}: next link repeats a visited page; list ended`);
+    task.emptyPages = 0;
+    if (repeats) {
+      const limit = requestedLimit(page.url);
+      if (limit !== undefined && count >= limit) {
+        // A full page is rarely the last one: stopping here could post a partial list.
+        throw new UpstreamError(
+          'okta',
+          operationOf(task),
+          `the next link after a full page (${count} items) repeats a page already read (${next}); the list cannot be read to its end`,
+        );
+      }
+      anomalies.push(
+        `${operationOf(task)}: the next link of its last page repeats a page already read; list ended`,
+      );
       return false;
     }
     task.nextUrl = next;
@@ -435,6 +470,19 @@ export async function crawlOkta(
       });
       waiters.add(wake);
       const waits: Promise<void>[] = [woken];
+      if (queued > 0 && Number.isFinite(earliest)) {
+        // Nothing queued can start before the deadline: fail now rather than be killed later.
+        const deadline = client.deadline;
+        if (deadline !== undefined && earliest > deadline) {
+          failure ??= new UpstreamError(
+            'okta',
+            'pace requests',
+            `waiting ${Math.ceil((earliest - now()) / 1000)} s for a rate-limit window would pass the run's deadline`,
+          );
+          notify();
+          return undefined;
+        }
+      }
       if (queued > 0 && Number.isFinite(earliest)) {
         waits.push(sleep(Math.max(1, earliest - now()), stop.signal));
       }

@@ -16,6 +16,9 @@ export const realSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', done, { once: true });
   });
 
+/** Okta rate-limit windows last a minute; allow a little skew before distrusting a reset time. */
+const MAX_WINDOW_MS = 65_000;
+
 interface BucketState {
   limit: number | undefined;
   remaining: number | undefined;
@@ -145,10 +148,12 @@ export class OktaPacer {
     if (reading.limit !== undefined) s.limit = reading.limit;
     if (reading.remaining === undefined || reading.resetAt === undefined) return;
     s.learned = true;
-    const offset = this.now() - (reading.serverNow ?? this.now());
+    const now = this.now();
+    const offset = now - (reading.serverNow ?? now);
     if (s.resetServer === undefined || reading.resetAt > s.resetServer) {
       s.resetServer = reading.resetAt;
-      s.resetLocal = reading.resetAt + offset;
+      // Okta's windows are a minute long: a reset further away is not believed (bounded waits).
+      s.resetLocal = Math.min(reading.resetAt + offset, now + MAX_WINDOW_MS);
       s.remaining = reading.remaining;
     } else if (reading.resetAt === s.resetServer) {
       // Answers can arrive out of order: within one window the smallest remaining is the truth.

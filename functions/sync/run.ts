@@ -158,6 +158,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
   let importCounts: ImportCounts | undefined;
   let crawl: CrawlResult | undefined;
   let posted = false;
+  let postAttempted = false;
   const oktaStats = () => deps.okta?.stats();
   const requestStats = (): Manifest['requests'] => {
     const s = oktaStats();
@@ -251,6 +252,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
 
     if (!options.dryRun) {
       if (!deps.elimity) throw new Error('no Elimity client for a run that posts');
+      postAttempted = true;
       await deps.elimity.postSnapshot(encoded.body);
       posted = true;
       log.info('snapshot posted to elimity', {
@@ -313,7 +315,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       await deps.elimity.log([
         {
           level: 'alert',
-          message: `Okta sync failed; ${posted ? 'the snapshot had been posted' : 'nothing was posted, Elimity keeps the previous snapshot'}: ${message} (raw snapshot: ${snapshot})`,
+          message: `Okta sync failed; ${failureImpact(posted, postAttempted)}: ${message} (raw snapshot: ${snapshot})`,
         },
       ]);
     }
@@ -418,6 +420,15 @@ async function onGuard(
     `mass-deletion guard: refusing to post: ${reasons}. Elimity keeps the previous snapshot. ` +
       'If the change is real, run once with {"force": true} (CLI: FORCE=true)',
   );
+}
+
+/** What a failure means for the data in Elimity, in the alert's words. */
+function failureImpact(posted: boolean, postAttempted: boolean): string {
+  if (posted) return 'the snapshot had been posted';
+  // A post that failed may still have reached Elimity (a timeout after the body was sent, say).
+  if (postAttempted)
+    return 'posting the snapshot failed, so Elimity most likely keeps the previous one';
+  return 'nothing was posted, Elimity keeps the previous snapshot';
 }
 
 /** Keeps what the failed run wrote and marks its manifest failed; never masks the first error. */

@@ -53,7 +53,7 @@ function daysInMonth(year: number, month: number): number {
 
 /** Any Okta value as one string (lists joined with ", "), or undefined when it has no text. */
 export function toText(raw: unknown): string | undefined {
-  // Strings verbatim ('' → none); numbers and booleans via String; arrays keep their scalar
+  // Strings verbatim (blank → none: a value of only spaces says nothing); numbers and booleans via String; arrays keep their scalar
   // elements (empty → none); objects and null → none. A tenant may hold any JSON type (T12).
   if (Array.isArray(raw)) {
     const parts = raw.map(scalarText).filter((part) => part !== undefined);
@@ -63,7 +63,7 @@ export function toText(raw: unknown): string | undefined {
 }
 
 function scalarText(raw: unknown): string | undefined {
-  if (typeof raw === 'string') return raw === '' ? undefined : raw;
+  if (typeof raw === 'string') return raw.trim() === '' ? undefined : raw;
   if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
   if (typeof raw === 'boolean') return String(raw);
   return undefined;
