@@ -200,6 +200,22 @@ describe.each(stores)('raw snapshot on the %s store', (kind, makeStore) => {
     expect(await collect(store, manifest, 'apps')).toEqual([]);
   });
 
+  it('round-trips records far larger than a gunzip chunk, and lines ending on a chunk boundary', async () => {
+    const store = makeStore();
+    const runId = `run-${kind}-big-lines`;
+    const writer = createSnapshotWriter(store, runId);
+    // One Okta page of 1,000 members is over a megabyte: it spans many 16 KiB gunzip chunks.
+    const sizes = [16 * 1024, 50_000, 1, 1_500_000, 16 * 1024 - 1, 0, 200_000];
+    const records = sizes.map((n, i) => record(i, `${'é'.repeat(n % 7)}${'y'.repeat(n)}`));
+    for (const r of records) await writer.append('group-members', r);
+    const parts = await writer.close();
+    const manifest = manifestFor(runId, parts);
+    await writeManifest(store, runId, manifest);
+    expect(await collect(store, await readManifest(store, runId), 'group-members')).toEqual(
+      records,
+    );
+  });
+
   it('splits a resource into ordered parts and records their sha256', async () => {
     const store = makeStore();
     const runId = `run-${kind}-parts`;

@@ -80,24 +80,28 @@ function parseLine(where: string, lineNumber: number, bytes: Buffer): SnapshotRe
 async function* linesOf(where: string, gzipped: Uint8Array): AsyncGenerator<Buffer> {
   // Split on '\n' bytes ourselves: record lines are JSON, so a raw newline only ends a line, and
   // other separators (\r, U+2028) that line readers treat as breaks stay inside the record.
-  let rest = Buffer.alloc(0);
+  // A record (one Okta page) spans many gunzip chunks: collect the pieces and join them once per
+  // line, rather than re-copying the growing remainder with every chunk.
+  let pieces: Buffer[] = [];
   try {
     for await (const chunk of Readable.from([gzipped]).pipe(createGunzip())) {
-      let data = rest.byteLength > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      let data = chunk as Buffer;
       let newline = data.indexOf(0x0a);
       while (newline !== -1) {
-        yield data.subarray(0, newline);
+        const tail = data.subarray(0, newline);
+        yield pieces.length === 0 ? tail : Buffer.concat([...pieces, tail]);
+        pieces = [];
         data = data.subarray(newline + 1);
         newline = data.indexOf(0x0a);
       }
-      rest = Buffer.from(data);
+      if (data.byteLength > 0) pieces.push(data);
     }
   } catch (error) {
     if (error instanceof DataError) throw error;
     throw new DataError(where, `cannot gunzip: ${(error as Error).message}`);
   }
   // The writer ends every line with '\n'; anything left over is a truncated line.
-  if (rest.byteLength > 0) yield rest;
+  if (pieces.length > 0) yield Buffer.concat(pieces);
 }
 
 /**
