@@ -1,7 +1,10 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { inspect } from 'node:util';
 import { inflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeSnapshotBody } from '../functions/sync/elimity-body';
+import { encodeSnapshotBody, encodeSnapshotBodyToFile } from '../functions/sync/elimity-body';
 import {
   basicAuthorization,
   createElimityClient,
@@ -52,6 +55,25 @@ describe('encodeSnapshotBody', () => {
       relationshipCount: relationships.length,
       uncompressedBytes: Buffer.byteLength(json),
     });
+  });
+
+  it('writes the same bytes to a file as it builds in memory, and counts them', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'body-test-'));
+    try {
+      const file = path.join(dir, 'body.zlib');
+      const inMemory = await encodeSnapshotBody(sampleSnapshot());
+      const inFile = await encodeSnapshotBodyToFile(sampleSnapshot(), file);
+      expect(await readFile(file)).toEqual(inMemory.body);
+      expect(Buffer.from(await inFile.body.arrayBuffer())).toEqual(inMemory.body);
+      expect(inFile).toMatchObject({
+        compressedBytes: inMemory.body.length,
+        uncompressedBytes: inMemory.uncompressedBytes,
+        entityCount: inMemory.entityCount,
+        relationshipCount: inMemory.relationshipCount,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads async iterables', async () => {
@@ -226,6 +248,22 @@ describe('createElimityClient', () => {
     expect(message).toContain('data model');
     expect(relationships).toHaveLength(4);
     expect(waits).toEqual([]);
+  });
+
+  it('posts a file-backed body in full on every attempt (a retry re-reads the file)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'body-test-'));
+    try {
+      const encoded = await encodeSnapshotBodyToFile(sampleSnapshot(), path.join(dir, 'body'));
+      receiver.failNext(1, 500);
+      await client().postSnapshot(encoded.body);
+      expect(snapshotPosts().map((r) => r.status)).toEqual([500, 204]);
+      expect(receiver.latest()).toMatchObject({
+        ...sampleSnapshot(),
+        compressedBytes: encoded.compressedBytes,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('retries 500 twice, then succeeds on the third attempt with growing backoff', async () => {

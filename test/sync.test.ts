@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { handler } from '../functions/sync/handler';
@@ -222,6 +225,27 @@ describe('the sync handler against the local stand-ins', () => {
     expect(failed[0]?.parts.length).toBeGreaterThan(0);
     expect(s.elimity.logs.at(-1)).toMatchObject({ level: 'alert' });
     expect(s.elimity.logs.at(-1)?.message).toMatch(/nothing was posted/);
+  });
+
+  it('removes its temporary body file after a post, and after a post that failed', async () => {
+    // The compressed body waits in a file under the temp dir (Lambda: /tmp, kept across warm runs).
+    const dir = await mkdtemp(path.join(tmpdir(), 'sync-tmp-'));
+    try {
+      const summary = await invoke({}, { TMPDIR: dir });
+      expect(summary).toMatchObject({ status: 'succeeded', posted: true });
+      expect(await readdir(dir)).toEqual([]);
+
+      s.elimity.failNext(1, 400, '{"errorMessage":"rejected"}');
+      await expect(invoke({}, { TMPDIR: dir })).rejects.toThrow(/post snapshot/);
+      expect(await readdir(dir)).toEqual([]);
+
+      // The body really goes there: a temp dir that does not exist fails the run, posting nothing.
+      const posted = s.elimity.snapshots.length;
+      await expect(invoke({}, { TMPDIR: path.join(dir, 'missing') })).rejects.toThrow(/ENOENT/);
+      expect(s.elimity.snapshots).toHaveLength(posted);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('extracts and stores but posts nothing on {"dryRun": true}', async () => {

@@ -1,3 +1,4 @@
+import { createWriteStream, openAsBlob } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflate } from 'node:zlib';
@@ -10,12 +11,22 @@ export interface SnapshotSource {
   relationships: Iterable<Relationship> | AsyncIterable<Relationship>;
 }
 
-/** A compressed snapshot body ready for `POST …/snapshots`, with the numbers worth logging. */
-export interface EncodedSnapshotBody {
-  body: Buffer;
+/** What was encoded: the numbers worth logging. */
+export interface SnapshotBodyCounts {
   uncompressedBytes: number;
   entityCount: number;
   relationshipCount: number;
+}
+
+/** A compressed snapshot body held in memory (small snapshots, tests). */
+export interface EncodedSnapshotBody extends SnapshotBodyCounts {
+  body: Buffer;
+}
+
+/** A compressed snapshot body in a file, as a file-backed Blob: re-readable for every retry. */
+export interface EncodedSnapshotFile extends SnapshotBodyCounts {
+  body: Blob;
+  compressedBytes: number;
 }
 
 // Small JSON pieces are batched before they go to zlib: one write per item would cost more in
@@ -24,15 +35,24 @@ const CHUNK_CHARS = 64 * 1024;
 
 /**
  * Encodes `{"entities":[…],"relationships":[…]}` (that key order, as Elimity's clients write it)
- * as a zlib (RFC 1950) stream, one item at a time, so the JSON text is never held whole.
+ * as a zlib (RFC 1950) stream into `sink`, one item at a time, so the JSON text is never held whole.
  */
-export async function encodeSnapshotBody(source: SnapshotSource): Promise<EncodedSnapshotBody> {
+async function encodeInto(source: SnapshotSource, sink: Writable): Promise<SnapshotBodyCounts> {
   const counts = { uncompressedBytes: 0, entityCount: 0, relationshipCount: 0 };
-  const compressed: Buffer[] = [];
   // Readable.from + pipeline give backpressure: the generator is only pulled when zlib has room.
   await pipeline(
     Readable.from(snapshotJson(source, counts), { objectMode: false }),
     createDeflate(),
+    sink,
+  );
+  return counts;
+}
+
+/** The compressed body in memory. */
+export async function encodeSnapshotBody(source: SnapshotSource): Promise<EncodedSnapshotBody> {
+  const compressed: Buffer[] = [];
+  const counts = await encodeInto(
+    source,
     new Writable({
       write(chunk: Buffer, _encoding, callback) {
         compressed.push(chunk);
@@ -41,6 +61,20 @@ export async function encodeSnapshotBody(source: SnapshotSource): Promise<Encode
     }),
   );
   return { body: Buffer.concat(compressed), ...counts };
+}
+
+/**
+ * The compressed body written to `file` (created or replaced), returned as a Blob backed by that
+ * file: a large org's body (tens of MB) then never sits in memory, once or twice over, while it is
+ * posted and retried. The caller removes the file when the post is done.
+ */
+export async function encodeSnapshotBodyToFile(
+  source: SnapshotSource,
+  file: string,
+): Promise<EncodedSnapshotFile> {
+  const counts = await encodeInto(source, createWriteStream(file));
+  const body = await openAsBlob(file, { type: 'application/octet-stream' });
+  return { body, compressedBytes: body.size, ...counts };
 }
 
 async function* snapshotJson(

@@ -38,8 +38,11 @@ export interface ElimityLogEntry {
 export interface ElimityClient {
   /** Reads the source's data model (also the cheapest credentials check). */
   getDomainGraphSchema(): Promise<DomainGraphSchema>;
-  /** Uploads a zlib-compressed snapshot (see `encodeSnapshotBody`); resolves on 2xx. */
-  postSnapshot(body: Uint8Array): Promise<void>;
+  /**
+   * Uploads a zlib-compressed snapshot (see `encodeSnapshotBody`); resolves on 2xx. A Blob (such
+   * as a file-backed one) is read anew for every attempt.
+   */
+  postSnapshot(body: Uint8Array | Blob): Promise<void>;
   /** Best-effort connector logs: resolves false instead of throwing. */
   log(entries: ElimityLogEntry[]): Promise<boolean>;
 }
@@ -192,7 +195,8 @@ export function createElimityClient(options: ElimityClientOptions): ElimityClien
       );
       if (!response.ok) {
         // The size is what an operator needs to act on a 413 (elimity-api.md §7).
-        const size = response.status === 413 ? ` (${body.byteLength} bytes compressed)` : '';
+        const bytes = body instanceof Blob ? body.size : body.byteLength;
+        const size = response.status === 413 ? ` (${bytes} bytes compressed)` : '';
         return fail(operation, response, size);
       }
       await response.body?.cancel().catch(() => undefined);

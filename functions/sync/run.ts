@@ -1,10 +1,13 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { SnapshotTarget } from '../../shared/config';
 import { checkMassDeletion, type GuardVerdict } from '../../shared/deletion-guard';
 import type { Entity, Relationship } from '../../shared/elimity-model';
 import { describeError, GuardError } from '../../shared/errors';
 import { createSchemaFilter, describeDrops, type SchemaFilter } from '../../shared/schema-filter';
 import { type ImportCounts, toElimityImport } from '../../shared/transform/import';
-import { encodeSnapshotBody } from './elimity-body';
+import { encodeSnapshotBodyToFile } from './elimity-body';
 import type { ElimityClient } from './elimity-client';
 import type { Logger } from './logger';
 import type { OktaClient } from './okta-client';
@@ -68,6 +71,8 @@ export interface SyncDeps {
   now: () => number;
   /** Injected with `now` so that a time-scaled benchmark compresses every wait consistently. */
   sleep?: Sleep;
+  /** Where the run keeps its compressed Elimity body until posted (default: the OS temp dir). */
+  tmpDir?: string;
 }
 
 export interface RunOptions {
@@ -159,6 +164,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
   let crawl: CrawlResult | undefined;
   let posted = false;
   let postAttempted = false;
+  // The compressed Elimity body goes to a file of this run's own (Lambda: /tmp), removed at the end.
+  let workDir: string | undefined;
   const oktaStats = () => deps.okta?.stats();
   const requestStats = (): Manifest['requests'] => {
     const s = oktaStats();
@@ -216,14 +223,18 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       const key = RELATIONSHIP_COUNT[`${r.fromEntityType}->${r.toEntityType}`];
       if (key) sent[key]++;
     };
-    const encoded = await encodeSnapshotBody({
-      entities: fitted(elimityImport.entities, filter?.filterEntity, countEntity),
-      relationships: fitted(
-        elimityImport.relationships,
-        filter?.filterRelationship,
-        countRelationship,
-      ),
-    });
+    workDir = await mkdtemp(path.join(deps.tmpDir ?? tmpdir(), 'okta-elimity-'));
+    const encoded = await encodeSnapshotBodyToFile(
+      {
+        entities: fitted(elimityImport.entities, filter?.filterEntity, countEntity),
+        relationships: fitted(
+          elimityImport.relationships,
+          filter?.filterRelationship,
+          countRelationship,
+        ),
+      },
+      path.join(workDir, 'snapshot.json.zlib'),
+    );
     importCounts = elimityImport.counts;
     counts = sent;
     const schemaDrops = filter ? describeDrops(filter.drops) : [];
@@ -239,7 +250,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       ...sent,
       danglingRelationships: importCounts.danglingRelationships,
       duplicates: importCounts.duplicates,
-      compressedBytes: encoded.body.length,
+      compressedBytes: encoded.compressedBytes,
       uncompressedBytes: encoded.uncompressedBytes,
     });
 
@@ -334,6 +345,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       ...(crawl ? { crawl } : {}),
       ...(importCounts ? { importCounts } : {}),
     };
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 
