@@ -11,6 +11,7 @@ import { DATA_MODEL } from '../shared/data-model';
 import type { DomainGraphSchema } from '../shared/elimity-model';
 import { expectedGraph, receivedGraph } from './helpers/expected-graph';
 import { type StandIns, startStandIns, withEnv } from './helpers/stand-ins';
+import { startElimityReceiver } from './stand-ins/elimity-receiver';
 
 let s: StandIns;
 
@@ -174,6 +175,38 @@ describe('the mass-deletion guard', () => {
     expect(receivedGraph(s.elimity.latest() ?? { entities: [], relationships: [] })).toEqual(
       expectedGraph(s.okta.org),
     );
+  });
+});
+
+describe('the mass-deletion guard, per Elimity source', () => {
+  it('compares with the last snapshot posted to the same source, not to another one', async () => {
+    const other = await startElimityReceiver({ token: s.elimity.token, sourceId: '77' });
+    // A small drop with a small threshold: the org stays large enough for the tests after this.
+    const strict = { MAX_DROP_PERCENT: '1' };
+    const toOther = { ...strict, ELIMITY_URL: other.url, ELIMITY_SOURCE_ID: other.sourceId };
+    try {
+      await succeed(); // the baseline of the stand-ins' source
+      const doomed = s.okta.org.userIds().slice(0, Math.ceil(s.okta.org.counts.users * 0.05));
+      for (const id of doomed) s.okta.org.deleteUser(id);
+
+      // A source that never received a snapshot from this store has nothing to compare with.
+      const first = await invoke({}, toOther);
+      expect(first.summary).toMatchObject({ status: 'succeeded', posted: true });
+      expect(first.output).toMatch(/no snapshot posted to this Elimity source yet/);
+      expect(other.snapshots).toHaveLength(1);
+
+      // The original source still holds the larger org: the drop is refused there.
+      const posted = s.elimity.snapshots.length;
+      const refused = await invoke({}, strict);
+      expect(refused.error?.message).toMatch(
+        /mass-deletion guard: refusing to post: users dropped/,
+      );
+      expect(s.elimity.snapshots).toHaveLength(posted);
+      // Accept the smaller org as the new baseline, for the tests after this one.
+      expect((await invoke({ force: true })).summary?.posted).toBe(true);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -331,6 +331,28 @@ describe.each(stores)('raw snapshot on the %s store', (kind, makeStore) => {
     });
   });
 
+  it('keeps the newest posted run per Elimity source in latest-succeeded.json', async () => {
+    const store = makeStore();
+    const a = 'https://a.elimity.test/api/sources/1/';
+    const b = 'https://b.elimity.test/api/sources/2/';
+    const posted = (runId: string, elimitySource: string, users: number): Manifest => ({
+      ...manifestFor(runId, []),
+      counts: { users },
+      elimitySource,
+    });
+    await markLatestSucceeded(store, `run-${kind}-a1`, posted(`run-${kind}-a1`, a, 10));
+    await markLatestSucceeded(store, `run-${kind}-b1`, posted(`run-${kind}-b1`, b, 20));
+    await markLatestSucceeded(store, `run-${kind}-a2`, posted(`run-${kind}-a2`, a, 30));
+    const latest = await readLatestSucceeded(store);
+    expect(latest).toMatchObject({
+      runId: `run-${kind}-a2`,
+      elimitySource: a,
+      counts: { users: 30 },
+    });
+    expect(latest?.bySource?.[a]).toMatchObject({ runId: `run-${kind}-a2`, counts: { users: 30 } });
+    expect(latest?.bySource?.[b]).toMatchObject({ runId: `run-${kind}-b1`, counts: { users: 20 } });
+  });
+
   it('parses its own printed location back to the same target and run', () => {
     const store = makeStore();
     const location = store.describe(runPrefix('2026-12-03T19-20-00Z-ab12'));

@@ -19,6 +19,7 @@ import {
   createSnapshotWriter,
   type Manifest,
   markLatestSucceeded,
+  type PostedRun,
   readLatestSucceeded,
   runPrefix,
   type SnapshotWriter,
@@ -65,6 +66,11 @@ export interface SyncDeps {
   openStore(target: SnapshotTarget): SnapshotStore;
   /** Absent for a dry run: nothing can be posted then. */
   elimity: ElimityClient | undefined;
+  /**
+   * Which Elimity source `elimity` posts to (`…/api/sources/<id>/`): the mass-deletion guard
+   * compares only with the last snapshot posted to this same source.
+   */
+  elimitySource?: string;
   log: Logger;
   concurrency: number;
   runId: string;
@@ -156,6 +162,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
     dryRun: options.dryRun,
     posted: false,
     ...(options.replay ? { replayOf: options.replay } : {}),
+    ...(deps.elimitySource && !options.dryRun ? { elimitySource: deps.elimitySource } : {}),
   };
   const writer = createSnapshotWriter(store, runId);
   let snapshot = options.replay ?? ownLocation;
@@ -256,7 +263,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
 
     const verdict = checkMassDeletion(
       sent,
-      (await readLatestSucceeded(store))?.counts,
+      (await lastPostedToThisSource(deps))?.counts,
       options.maxDropPercent,
     );
     if (!verdict.ok) await onGuard(deps, verdict, options, manifest);
@@ -407,6 +414,28 @@ async function openReplay(deps: SyncDeps, location: string): Promise<SnapshotSou
   }
   deps.log.info('replaying a stored snapshot', { snapshot: where, of: manifest.startedAt });
   return { store, manifest, location: where };
+}
+
+/**
+ * The baseline of the mass-deletion guard: the last snapshot posted to the Elimity source this run
+ * posts to. Runs that posted to another source say nothing about what this source holds (a new
+ * source, another tenant), so a source with no posted run of its own has nothing to compare with.
+ */
+async function lastPostedToThisSource(deps: SyncDeps): Promise<PostedRun | undefined> {
+  const latest = await readLatestSucceeded(deps.store);
+  // Dry runs (no source) and pointers written before sources were recorded: the newest run.
+  if (!latest || !deps.elimitySource || !latest.elimitySource) return latest;
+  const own = latest.bySource?.[deps.elimitySource];
+  if (!own) {
+    deps.log.info(
+      'no snapshot posted to this Elimity source yet in this store; nothing to compare',
+      {
+        postingTo: deps.elimitySource,
+        lastPostedTo: latest.elimitySource,
+      },
+    );
+  }
+  return own;
 }
 
 /** The mass-deletion guard objected: refuse (the default), or post anyway when forced, saying so. */

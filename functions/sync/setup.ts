@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SecretSource, SyncConfig } from '../../shared/config';
 import { ConfigError } from '../../shared/errors';
-import { createElimityClient } from './elimity-client';
+import { createElimityClient, elimityEndpointUrl } from './elimity-client';
 import type { Logger } from './logger';
 import { createOktaClient, type OktaClient } from './okta-client';
 import type { Sleep } from './okta-pacer';
@@ -112,6 +112,9 @@ export function createSyncDeps(
     store: createSnapshotStore(target, io.s3),
     openStore: (t) => createSnapshotStore(t, io.s3),
     elimity,
+    ...(elimity && config.elimity
+      ? { elimitySource: elimityEndpointUrl(config.elimity.url, config.elimity.sourceId, '').href }
+      : {}),
     log: io.log,
     concurrency: config.okta?.concurrency ?? 1,
     runId: newRunId(now()),

@@ -99,17 +99,32 @@ export const ManifestSchema = v.object({
   forced: v.optional(v.boolean()),
   /** What the source's data model made us leave out, as one line per kind. */
   schemaDrops: v.optional(v.array(v.string())),
+  /** The Elimity source the run posts to (its API base, `…/api/sources/<id>/`); absent on dry runs. */
+  elimitySource: v.optional(v.string()),
 });
 
 /** The manifest of one run (format version 1). */
 export type Manifest = v.InferOutput<typeof ManifestSchema>;
 
-/** `latest-succeeded.json`: which run last succeeded and what it counted. */
-export const LatestSucceededSchema = v.object({
+const PostedRunSchema = v.object({
   runId: RunIdSchema,
   manifestKey: v.string(),
   finishedAt: v.string(),
   counts: v.record(v.string(), v.number()),
+});
+
+/** One posted run: which, when, and what it counted. */
+export type PostedRun = v.InferOutput<typeof PostedRunSchema>;
+
+/**
+ * `latest-succeeded.json`: the newest posted run (top level), and the newest per Elimity source
+ * it went to (`bySource`), so that a store shared by several sources keeps each one's baseline.
+ */
+export const LatestSucceededSchema = v.object({
+  ...PostedRunSchema.entries,
+  /** Where that run posted (see Manifest.elimitySource); absent in pointers from before it. */
+  elimitySource: v.optional(v.string()),
+  bySource: v.optional(v.record(v.string(), PostedRunSchema)),
 });
 
 /** Pointer to the newest succeeded run. */
@@ -319,11 +334,21 @@ export async function markLatestSucceeded(
   if (manifest.runId !== runId || manifest.status !== 'succeeded' || !manifest.finishedAt) {
     throw new Error(`run ${runId} is not a finished, succeeded run`);
   }
-  const latest: LatestSucceeded = {
+  const run: PostedRun = {
     runId,
     manifestKey: manifestKey(runId),
     finishedAt: manifest.finishedAt,
     counts: manifest.counts,
+  };
+  // Runs never overlap (reserved concurrency 1), so read-modify-write is safe. A pointer that
+  // cannot be read is replaced rather than failing a run that has already posted.
+  const previous = await readLatestSucceeded(store).catch(() => undefined);
+  const bySource = { ...previous?.bySource };
+  if (manifest.elimitySource) bySource[manifest.elimitySource] = run;
+  const latest: LatestSucceeded = {
+    ...run,
+    ...(manifest.elimitySource ? { elimitySource: manifest.elimitySource } : {}),
+    ...(Object.keys(bySource).length > 0 ? { bySource } : {}),
   };
   await store.put(LATEST_SUCCEEDED_KEY, json(latest), 'application/json');
 }
