@@ -150,8 +150,9 @@ describe('value builders', () => {
   it.each([
     { name: 'a string verbatim', input: 'Sales', expected: 'Sales' },
     { name: 'HTML verbatim', input: '<b>Sales</b>', expected: '<b>Sales</b>' },
-    { name: 'only spaces as none', input: ' ', expected: undefined },
-    { name: 'only whitespace as none', input: ' \t\n', expected: undefined },
+    // data-model.md leaves out only null, absent and the empty string.
+    { name: 'only spaces verbatim', input: ' ', expected: ' ' },
+    { name: 'only whitespace verbatim', input: ' \t\n', expected: ' \t\n' },
     { name: 'surrounding spaces kept verbatim', input: ' Sales ', expected: ' Sales ' },
     { name: 'an empty string as none', input: '', expected: undefined },
     { name: 'null as none', input: null, expected: undefined },
@@ -434,9 +435,24 @@ describe('toUserEntity', () => {
       expected: 'Lima',
     },
     {
-      name: 'first + last trimmed',
+      name: 'first + " " + last, trimmed as a whole',
       profile: { firstName: ' Ana ', lastName: ' Lima ' },
+      expected: 'Ana   Lima',
+    },
+    {
+      name: 'displayName verbatim',
+      profile: { displayName: ' Ana L. ', firstName: 'Ana' },
+      expected: ' Ana L. ',
+    },
+    {
+      name: 'first + last past a blank displayName',
+      profile: { displayName: '   ', firstName: 'Ana', lastName: 'Lima' },
       expected: 'Ana Lima',
+    },
+    {
+      name: 'login past blank first and last names',
+      profile: { firstName: '  ', lastName: ' ', login: 'ana@example.com' },
+      expected: 'ana@example.com',
     },
     {
       name: 'blank first + last',
@@ -651,7 +667,8 @@ describe('toGroupEntity', () => {
 
   it.each([
     { profile: { name: 'Finance' }, expected: 'Finance' },
-    { profile: { name: ' Finance ' }, expected: 'Finance' },
+    { profile: { name: ' Finance ' }, expected: ' Finance ' },
+    { profile: { name: '   ' }, expected: '00g1' },
     { profile: { name: '' }, expected: '00g1' },
     { profile: { name: null }, expected: '00g1' },
     { profile: {}, expected: '00g1' },

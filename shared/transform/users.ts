@@ -8,6 +8,7 @@ import {
   firstNonBlank,
   stringValue,
   toAssignments,
+  toText,
 } from './values';
 
 /** User statuses in which the user can sign in (data-model.md: derived `active`). */
@@ -58,11 +59,12 @@ export function toUserEntity(user: OktaUser): Entity {
   };
 }
 
-/** displayName; else "firstName lastName" (either may be missing); else login; else the id. */
+/**
+ * data-model.md: displayName; else `firstName + " " + lastName`, trimmed (either may be missing);
+ * else login; else the id, so that no entity is nameless.
+ */
 function toUserName(user: OktaUser): string {
   const { displayName, firstName, lastName, login } = user.profile;
-  const fullName = [firstNonBlank(firstName), firstNonBlank(lastName)]
-    .filter((part) => part !== undefined)
-    .join(' ');
+  const fullName = `${toText(firstName) ?? ''} ${toText(lastName) ?? ''}`.trim();
   return firstNonBlank(displayName, fullName, login) ?? user.id;
 }

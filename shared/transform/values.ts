@@ -53,8 +53,9 @@ function daysInMonth(year: number, month: number): number {
 
 /** Any Okta value as one string (lists joined with ", "), or undefined when it has no text. */
 export function toText(raw: unknown): string | undefined {
-  // Strings verbatim (blank → none: a value of only spaces says nothing); numbers and booleans via String; arrays keep their scalar
-  // elements (empty → none); objects and null → none. A tenant may hold any JSON type (T12).
+  // Strings verbatim, only the empty string is none (data-model.md: "null, absent or an empty
+  // string"); numbers and booleans via String; arrays keep their scalar elements (empty → none);
+  // objects and null → none. A tenant may hold any JSON type (T12).
   if (Array.isArray(raw)) {
     const parts = raw.map(scalarText).filter((part) => part !== undefined);
     return parts.length === 0 ? undefined : parts.join(', ');
@@ -63,7 +64,7 @@ export function toText(raw: unknown): string | undefined {
 }
 
 function scalarText(raw: unknown): string | undefined {
-  if (typeof raw === 'string') return raw.trim() === '' ? undefined : raw;
+  if (typeof raw === 'string') return raw === '' ? undefined : raw;
   if (typeof raw === 'number') return Number.isFinite(raw) ? String(raw) : undefined;
   if (typeof raw === 'boolean') return String(raw);
   return undefined;
@@ -112,11 +113,14 @@ export function toAssignments<TSource>(
   return assignments;
 }
 
-/** The first candidate with non-blank text, trimmed: for entity names, which must not be empty. */
+/**
+ * The first candidate whose text is not blank, verbatim: for entity names, which must say
+ * something (a name of only spaces falls through to the next candidate).
+ */
 export function firstNonBlank(...candidates: unknown[]): string | undefined {
   for (const candidate of candidates) {
-    const text = toText(candidate)?.trim();
-    if (text !== undefined && text !== '') return text;
+    const text = toText(candidate);
+    if (text !== undefined && text.trim() !== '') return text;
   }
   return undefined;
 }
