@@ -141,6 +141,20 @@ describe('npm run sync (the CLI)', () => {
     expect(result.stdout + result.stderr).not.toContain('wrong-token');
   });
 
+  it.each([
+    { name: 'a pasted second line', token: (t: string) => `${t}\nsecond-line` },
+    { name: 'a non-ASCII character', token: (t: string) => `${t}€` },
+  ])('refuses an Okta token with $name at once, sending nothing', async ({ token }) => {
+    const requests = okta.requests.length;
+    const bad = token(okta.token);
+    const result = await runCli({ ...baseEnv(), [ENV.oktaApiToken]: bad });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: OKTA_API_TOKEN must be the token alone: .*HTTP header/m);
+    expect(lastLine(result.stdout)).toMatchObject({ status: 'failed', oktaRequests: 0 });
+    expect(okta.requests).toHaveLength(requests);
+    expect(result.stdout + result.stderr).not.toContain(okta.token);
+  });
+
   it('exits 1 naming the variable when the configuration is wrong', async () => {
     const result = await runCli({ ...baseEnv(), [ENV.oktaOrgUrl]: '' });
     expect(result.code).toBe(1);

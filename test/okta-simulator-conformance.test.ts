@@ -6,7 +6,7 @@
  *   OpenAPI description (../shared/okta-openapi/management.yaml, read from there), with documented
  *   exceptions where real Okta payloads deviate from the spec (and the simulator copies them).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@okta/okta-sdk-nodejs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
@@ -119,9 +119,19 @@ describe('@okta/okta-sdk-nodejs against the simulator', () => {
 
 // ── Okta's OpenAPI description ───────────────────────────────────────────────
 
-const SPEC_PATH = fileURLToPath(
-  new URL('../../shared/okta-openapi/management.yaml', import.meta.url),
-);
+// Okta's spec is reference data kept beside the checkout (../shared/okta-openapi), not in the
+// repository. CI has it there and must run this suite (a missing file fails it there); on another
+// machine the suite is skipped, saying so, unless OKTA_OPENAPI_SPEC names a copy of the file.
+const SPEC_PATH =
+  process.env.OKTA_OPENAPI_SPEC ??
+  fileURLToPath(new URL('../../shared/okta-openapi/management.yaml', import.meta.url));
+const SPEC_REQUIRED = process.env.CI === 'true' || process.env.OKTA_OPENAPI_SPEC !== undefined;
+const SKIP_SPEC = !SPEC_REQUIRED && !existsSync(SPEC_PATH);
+if (SKIP_SPEC) {
+  console.warn(
+    `Skipping the OpenAPI conformance suite: ${SPEC_PATH} is not there (set OKTA_OPENAPI_SPEC to Okta's management.yaml to run it).`,
+  );
+}
 
 /** The schema each sign-on mode's app must match (the spec's discriminator mapping). */
 const APP_SCHEMAS: Record<SignOnMode, string> = {
@@ -251,7 +261,7 @@ function withoutExceptions(schema: string, object: unknown, used: Set<number>): 
   return copy;
 }
 
-describe("the simulator's objects against Okta's OpenAPI description", () => {
+describe.skipIf(SKIP_SPEC)("the simulator's objects against Okta's OpenAPI description", () => {
   let validators: (name: string) => ValidateFunction;
   beforeAll(() => {
     const spec = parse(readFileSync(SPEC_PATH, 'utf8'), { maxAliasCount: -1 }) as {

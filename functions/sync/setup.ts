@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SecretSource, SyncConfig } from '../../shared/config';
+import { ENV, type SecretSource, type SyncConfig } from '../../shared/config';
 import { ConfigError } from '../../shared/errors';
 import { createElimityClient, elimityEndpointUrl } from './elimity-client';
 import type { Logger } from './logger';
@@ -22,18 +22,33 @@ export async function readTokens(
   config: SyncConfig,
   readSecret: ReadSecret | undefined,
 ): Promise<Tokens> {
-  const resolve = async (source: SecretSource | undefined, what: string) => {
+  const resolve = async (source: SecretSource | undefined, what: string, variable: string) => {
     if (source === undefined) return undefined;
-    if (source.kind === 'value') return source.value;
+    if (source.kind === 'value') return checkHeaderSafe(source.value, variable);
     if (!readSecret) throw new ConfigError(`no Secrets Manager client to read the ${what}`);
-    return readSecret(source.id, what);
+    return checkHeaderSafe(await readSecret(source.id, what), `the ${what} in secret ${source.id}`);
   };
   const [okta, elimity] = await Promise.all([
     // A replay reads no Okta: its token is not even fetched.
-    config.replay ? undefined : resolve(config.okta?.token, 'Okta API token'),
-    config.dryRun ? undefined : resolve(config.elimity?.token, 'Elimity source token'),
+    config.replay ? undefined : resolve(config.okta?.token, 'Okta API token', ENV.oktaApiToken),
+    config.dryRun
+      ? undefined
+      : resolve(config.elimity?.token, 'Elimity source token', ENV.elimitySourceToken),
   ]);
   return { okta, elimity };
+}
+
+/**
+ * Tokens travel in the Authorization header, which takes visible ASCII only. A pasted line break
+ * or a stray non-ASCII character would otherwise surface as a retried "network error" from fetch.
+ */
+function checkHeaderSafe(token: string, where: string): string {
+  if (!/^[\x21-\x7e]+$/.test(token)) {
+    throw new ConfigError(
+      `${where} must be the token alone: it contains spaces, line breaks or non-ASCII characters, which an HTTP header cannot carry`,
+    );
+  }
+  return token;
 }
 
 /** The options of one run, from the validated configuration. */
