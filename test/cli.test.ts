@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +154,70 @@ describe('npm run sync (the CLI)', () => {
     expect(okta.requests).toHaveLength(requests);
     expect(result.stdout + result.stderr).not.toContain(okta.token);
   });
+
+  it('stops before reading Okta when the guard baseline is damaged, saying what to do', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'okta-cli-baseline-'));
+    try {
+      await writeFile(join(own, 'latest-succeeded.json'), '{"runId": ');
+      const requests = okta.requests.length;
+      const result = await runCli({ ...baseEnv(), [ENV.snapshotDir]: own });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /^error: .*latest-succeeded\.json: is not valid JSON\. .*delete it/m,
+      );
+      expect(okta.requests).toHaveLength(requests);
+    } finally {
+      await rm(own, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    { signal: 'SIGTERM' as const, code: 143 },
+    { signal: 'SIGINT' as const, code: 130 },
+  ])(
+    'on $signal marks the run failed, prints the error and the summary, posts nothing',
+    async ({ signal, code }) => {
+      // A page that never answers keeps the run busy until the signal comes.
+      okta.setScenario([
+        { path: '/api/v1/users', page: 2, times: Number.POSITIVE_INFINITY, fault: 'stall' },
+      ]);
+      const own = await mkdtemp(join(tmpdir(), 'okta-cli-signal-'));
+      try {
+        const posted = elimity.snapshots.length;
+        const child = spawn(process.execPath, ['--import', 'tsx', CLI], {
+          env: { PATH: process.env.PATH ?? '', ...baseEnv(), [ENV.snapshotDir]: own },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        const started = new Promise<void>((resolve) =>
+          child.stderr.on('data', (d) => {
+            stderr += d;
+            if (stderr.includes('sync started')) resolve();
+          }),
+        );
+        const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+        await started;
+        await new Promise((r) => setTimeout(r, 300));
+        child.kill(signal);
+        expect(await closed).toBe(code);
+        expect(stderr).toMatch(
+          new RegExp(`^error: interrupted by ${signal} before the run finished`, 'm'),
+        );
+        const summary = lastLine(stdout) as { status: string; posted: boolean; snapshot: string };
+        expect(summary).toMatchObject({ status: 'failed', posted: false });
+        const manifest = JSON.parse(
+          await readFile(join(summary.snapshot, 'manifest.json'), 'utf8'),
+        );
+        expect(manifest).toMatchObject({ status: 'failed', error: `interrupted by ${signal}` });
+        expect(elimity.snapshots).toHaveLength(posted);
+      } finally {
+        okta.setScenario([]);
+        await rm(own, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('exits 1 naming the variable when the configuration is wrong', async () => {
     const result = await runCli({ ...baseEnv(), [ENV.oktaOrgUrl]: '' });

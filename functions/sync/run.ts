@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { SnapshotTarget } from '../../shared/config';
 import { checkMassDeletion, type GuardVerdict } from '../../shared/deletion-guard';
 import type { Entity, Relationship } from '../../shared/elimity-model';
-import { describeError, GuardError } from '../../shared/errors';
+import { DataError, describeError, GuardError } from '../../shared/errors';
 import { createSchemaFilter, describeDrops, type SchemaFilter } from '../../shared/schema-filter';
 import { type ImportCounts, toElimityImport } from '../../shared/transform/import';
 import { encodeSnapshotBodyToFile } from './elimity-body';
@@ -206,6 +206,9 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       }
     }
 
+    // The guard's baseline is read up front, so a damaged pointer stops the run before a long crawl.
+    const baseline = await lastPostedToThisSource(deps);
+
     let source: SnapshotSource;
     if (options.replay) {
       source = await openReplay(deps, options.replay);
@@ -263,7 +266,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
 
     const verdict = checkMassDeletion(
       sent,
-      (await lastPostedToThisSource(deps))?.counts,
+      baseline?.counts,
       options.maxDropPercent,
     );
     if (!verdict.ok) await onGuard(deps, verdict, options, manifest);
@@ -422,7 +425,16 @@ async function openReplay(deps: SyncDeps, location: string): Promise<SnapshotSou
  * source, another tenant), so a source with no posted run of its own has nothing to compare with.
  */
 async function lastPostedToThisSource(deps: SyncDeps): Promise<PostedRun | undefined> {
-  const latest = await readLatestSucceeded(deps.store);
+  let latest: Awaited<ReturnType<typeof readLatestSucceeded>>;
+  try {
+    latest = await readLatestSucceeded(deps.store);
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    throw new GuardError(
+      `${error.message}. It only records the last posted run for the mass-deletion guard: ` +
+        'restore it from an earlier version, or delete it (the next run then has no baseline to compare with)',
+    );
+  }
   // Dry runs (no source) and pointers written before sources were recorded: the newest run.
   if (!latest || !deps.elimitySource || !latest.elimitySource) return latest;
   const own = latest.bySource?.[deps.elimitySource];
