@@ -207,6 +207,11 @@ export function parseSyncConfig(
     if (orgUrl.pathname !== '/' && orgUrl.pathname !== '') {
       throw new ConfigError(`${ENV.oktaOrgUrl} must be the org's base URL without a path`);
     }
+    if (/-admin\./i.test(orgUrl.hostname)) {
+      throw new ConfigError(
+        `${ENV.oktaOrgUrl} must be the org URL, not the Admin Console URL (drop "-admin")`,
+      );
+    }
     // A replay reads no Okta, so it needs no token; with one configured it still checks the org.
     if (!replay || hasOktaToken) {
       okta = {
@@ -231,7 +236,8 @@ export function parseSyncConfig(
       throw new ConfigError(`${ENV.elimitySourceId} must be set (or ${ENV.dryRun}=true)`);
     }
     const elimityUrl = parseBaseUrl(ENV.elimityUrl, url);
-    if (/\/api\/?$/.test(elimityUrl.pathname)) {
+    // `…/api`, `…/API`, `…/api/v1`: the connector adds the API path itself.
+    if (/(^|\/)api(\/|$)/i.test(elimityUrl.pathname)) {
       throw new ConfigError(`${ENV.elimityUrl} must be the tenant's base URL without /api`);
     }
     elimity = {

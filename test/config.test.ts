@@ -53,6 +53,21 @@ describe('parseSyncConfig', () => {
       error: /without \/api/,
     },
     {
+      name: 'elimity URL with /API',
+      env: { [ENV.elimityUrl]: 'https://acme.elimity.com/API' },
+      error: /ELIMITY_URL must be the tenant's base URL without \/api/,
+    },
+    {
+      name: 'elimity URL with /api/v1',
+      env: { [ENV.elimityUrl]: 'https://acme.elimity.com/tenant/api/v1' },
+      error: /without \/api/,
+    },
+    {
+      name: 'the Okta Admin Console URL',
+      env: { [ENV.oktaOrgUrl]: 'https://acme-admin.okta.com' },
+      error: /OKTA_ORG_URL must be the org URL, not the Admin Console URL/,
+    },
+    {
       name: 'http elimity URL',
       env: { [ENV.elimityUrl]: 'http://acme.elimity.com' },
       error: /ELIMITY_URL must use https/,
