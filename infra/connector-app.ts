@@ -1,16 +1,17 @@
 import { type App, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONTEXT_KEYS, parseStackConfig, type StackConfig } from '../shared/stack-config';
+import { parseStackConfig, type StackConfig } from '../shared/stack-config';
 import { OktaConnectorStack } from './connector-stack';
 
 /** CloudFormation stack name (and construct id) of the connector. */
 export const STACK_NAME = 'OktaElimityConnector';
 
-/** Reads the connector's keys from the app context (cdk.json, then `-c key=value`) and validates them. */
+/**
+ * Reads the connector's keys from the app context (cdk.json, then `-c key=value`) and validates them.
+ * The whole context is passed, so that a misspelled key (`timeZone`) fails instead of being ignored.
+ */
 export function stackConfigFromContext(app: App): StackConfig {
-  return parseStackConfig(
-    Object.fromEntries(CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key)])),
-  );
+  return parseStackConfig(app.node.getAllContext());
 }
 
 /**

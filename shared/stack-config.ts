@@ -198,18 +198,44 @@ const Schedule = v.pipe(
   }),
 );
 
+/**
+ * IANA tz database names: `/`-separated parts of letters, digits, `_`, `+`, `-` (Europe/Brussels,
+ * Etc/GMT+5, EST5EDT). Intl also accepts UTC offsets such as "+01:00", which Scheduler does not.
+ */
+const IANA_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
+/**
+ * The time zone as Scheduler wants it (its tz database name, spelled exactly), or `undefined` when
+ * Intl does not know it. Intl matches names case-insensitively and resolves aliases, sometimes to
+ * older names (ICU: Asia/Kolkata → Asia/Calcutta). So: a zone that differs from its resolved name
+ * only in case gets that spelling (utc → UTC, europe/brussels → Europe/Brussels); an alias typed
+ * with capitals is kept as written (Asia/Kolkata, EST5EDT, Etc/UTC: all valid names); an alias in
+ * lower case, whose proper spelling Intl cannot tell, becomes the name it resolves to.
+ */
+function canonicalTimeZone(zone: string): string | undefined {
+  if (!IANA_NAME.test(zone)) return undefined;
+  let resolved: string;
+  try {
+    resolved = new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+  if (!IANA_NAME.test(resolved)) return undefined;
+  if (resolved.toLowerCase() === zone.toLowerCase()) return resolved;
+  return zone === zone.toLowerCase() ? resolved : zone;
+}
+
 const Timezone = v.pipe(
   v.string(must('timezone')),
   v.trim(),
-  v.check((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      // Scheduler wants an IANA name; Intl also accepts offsets such as "+01:00".
-      return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$/.test(zone);
-    } catch {
-      return false;
+  v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const canonical = canonicalTimeZone(dataset.value);
+    if (canonical === undefined) {
+      addIssue({ message: must('timezone') });
+      return NEVER;
     }
-  }, must('timezone')),
+    return canonical;
+  }),
 );
 
 const ObjectLockMode = v.pipe(
@@ -253,14 +279,68 @@ const ContextSchema = v.object({
   ),
 });
 
-function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+/** Keys whose value is never echoed in an error: a user may paste the token itself there. */
+const SECRET_KEYS: ReadonlySet<string> = new Set<ContextKey>([
+  'oktaTokenSecretName',
+  'elimityTokenSecretName',
+]);
+/** Longer values are not echoed either: no valid value is this long, a pasted token may be. */
+const MAX_ECHO_LENGTH = 64;
+
+/** Whether errors may echo this value of this key. */
+function echoes(key: string, value: unknown): boolean {
+  return !SECRET_KEYS.has(key) && valueLength(value) <= MAX_ECHO_LENGTH;
+}
+
+function valueLength(value: unknown): number {
+  return typeof value === 'string' ? value.length : (JSON.stringify(value) ?? String(value)).length;
+}
+
+/** How an error shows the value it is about: `(got "...")`, or a note that it is not shown. */
+function got(key: string, value: unknown): string {
+  if (echoes(key, value)) return `(got ${JSON.stringify(value) ?? String(value)})`;
+  return SECRET_KEYS.has(key)
+    ? '(value not shown)'
+    : `(got ${valueLength(value)} characters; value not shown)`;
+}
+
+/** Removes quoted pieces of a value that must not be echoed, such as a cron field, from a message. */
+function redact(message: string, key: string, value: unknown): string {
+  if (echoes(key, value)) return message;
+  const text = String(value);
+  return message.replace(/"([^"]*)"/g, (quoted, piece: string) =>
+    piece.length > 1 && text.includes(piece) ? '(not shown)' : quoted,
+  );
+}
+
+/** Spelling of a key that ignores letter case, dashes and underscores. */
+const looseKey = (key: string) => key.toLowerCase().replace(/[-_]/g, '');
+const KEY_BY_LOOSE_SPELLING = new Map<string, ContextKey>(
+  CONTEXT_KEYS.map((key) => [looseKey(key), key]),
+);
+
+/**
+ * Keys that are not the connector's but differ from one only in letter case, dashes or
+ * underscores (`timeZone`, `alarm_email`): CDK context keys are case-sensitive, so such a key would
+ * be ignored without a word. Other unknown keys are left alone: CDK and its plugins keep their
+ * own keys (feature flags, `aws:cdk:...`) in the same context.
+ */
+function misspelledKeys(context: Readonly<Record<string, unknown>>): string[] {
+  const known: ReadonlySet<string> = new Set(CONTEXT_KEYS);
+  const problems: string[] = [];
+  for (const key of Object.keys(context)) {
+    if (known.has(key)) continue;
+    const meant = KEY_BY_LOOSE_SPELLING.get(looseKey(key));
+    if (meant) problems.push(`unknown context key ${key}: did you mean ${meant}?`);
+  }
+  return problems;
 }
 
 /**
  * Validates the context values (strings from `-c`, JSON values from cdk.json) and applies the
- * defaults. Throws one ConfigError listing every problem, each naming its key and what it expects.
+ * defaults. `context` may be the whole app context: keys other than the connector's are ignored,
+ * unless they look like a misspelling of one. Throws one ConfigError listing every problem, each
+ * naming its key and what it expects.
  */
 export function parseStackConfig(context: Readonly<Record<string, unknown>>): StackConfig {
   // Absent, null and blank values all mean "not set", so `-c alarmEmail=` clears a cdk.json value.
@@ -272,7 +352,7 @@ export function parseStackConfig(context: Readonly<Record<string, unknown>>): St
     present[key] = value;
   }
 
-  const problems: string[] = [];
+  const problems = misspelledKeys(context);
   const parsed = v.safeParse(ContextSchema, present, { abortPipeEarly: true });
   if (!parsed.success) {
     const seen = new Set<string>();
@@ -282,7 +362,7 @@ export function parseStackConfig(context: Readonly<Record<string, unknown>>): St
       seen.add(key);
       problems.push(
         key in present
-          ? `${issue.message} (got ${show(present[key])})`
+          ? `${redact(issue.message, key, present[key])} ${got(key, present[key])}`
           : `${key} is required: ${CONTEXT_EXPECTS[key as ContextKey] ?? issue.message}`,
       );
     }
@@ -291,18 +371,22 @@ export function parseStackConfig(context: Readonly<Record<string, unknown>>): St
 
   const c = parsed.output;
   let objectLock: StackConfig['objectLock'];
-  if (c.objectLockMode !== 'none') {
-    if (c.objectLockDays === undefined) {
+  if (c.objectLockMode === 'none') {
+    if (c.objectLockDays !== undefined) {
       problems.push(
-        `objectLockDays is required when objectLockMode is ${c.objectLockMode}: expected ${CONTEXT_EXPECTS.objectLockDays}`,
+        `objectLockDays (${c.objectLockDays}) needs objectLockMode governance or compliance, but objectLockMode is none: set objectLockMode, or leave objectLockDays unset (-c objectLockDays=)`,
       );
-    } else if (c.snapshotRetentionDays < c.objectLockDays) {
-      problems.push(
-        `snapshotRetentionDays (${c.snapshotRetentionDays}) must be at least objectLockDays (${c.objectLockDays}): snapshots cannot expire while they are locked`,
-      );
-    } else {
-      objectLock = { mode: c.objectLockMode, days: c.objectLockDays };
     }
+  } else if (c.objectLockDays === undefined) {
+    problems.push(
+      `objectLockDays is required when objectLockMode is ${c.objectLockMode}: expected ${CONTEXT_EXPECTS.objectLockDays}`,
+    );
+  } else if (c.snapshotRetentionDays < c.objectLockDays) {
+    problems.push(
+      `snapshotRetentionDays (${c.snapshotRetentionDays}) must be at least objectLockDays (${c.objectLockDays}): snapshots cannot expire while they are locked`,
+    );
+  } else {
+    objectLock = { mode: c.objectLockMode, days: c.objectLockDays };
   }
   if (problems.length > 0) throw configError(problems);
 

@@ -170,9 +170,20 @@ describe('parseStackConfig', () => {
       expected: { schedule: 'rate(6 hours)', timezone: 'Europe/Brussels' },
     },
     {
-      name: 'objectLockDays without a mode is ignored',
-      input: { objectLockDays: '30' },
+      name: 'objectLockDays left blank without a mode',
+      input: { objectLockMode: 'none', objectLockDays: '' },
       expected: { objectLock: undefined },
+    },
+    {
+      name: 'keys of CDK and its plugins next to the connector keys',
+      input: {
+        '@aws-cdk/core:checkSecretUsage': true,
+        'aws:cdk:bundling-stacks': [],
+        'cdk-nag:verbose': 'true',
+        Timezone2: 'x',
+        tz: 'Europe/Brussels',
+      },
+      expected: { timezone: 'UTC' },
     },
   ])('accepts $name', ({ input, expected }) => {
     expect(parseStackConfig({ ...REQUIRED, ...input })).toMatchObject(expected);
@@ -221,6 +232,18 @@ describe('parseStackConfig', () => {
     { input: { schedule: 'cron(0 3 ? * MON *)' }, message: 'at most 84 hours is supported' },
     { input: { timezone: 'Mars/Olympus' }, message: 'timezone must be an IANA time zone' },
     { input: { timezone: '+01:00' }, message: 'timezone must be an IANA time zone' },
+    { input: { timezone: '+0100' }, message: 'timezone must be an IANA time zone' },
+    { input: { timezone: 'UTC+01:00' }, message: 'timezone must be an IANA time zone' },
+    { input: { timezone: 'Europe//Brussels' }, message: 'timezone must be an IANA time zone' },
+    {
+      input: { objectLockDays: '30' },
+      message:
+        'objectLockDays (30) needs objectLockMode governance or compliance, but objectLockMode is none',
+    },
+    {
+      input: { objectLockMode: 'none', objectLockDays: 30 },
+      message: 'objectLockDays (30) needs objectLockMode governance or compliance',
+    },
     {
       input: { snapshotRetentionDays: 'a year' },
       message: 'snapshotRetentionDays must be a whole number of days',
@@ -267,6 +290,103 @@ describe('parseStackConfig', () => {
     expect(() => parseStackConfig({ timezone: 'Nowhere/Land' })).toThrow(
       /oktaOrgUrl is required[\s\S]*elimityUrl is required[\s\S]*elimitySourceId is required[\s\S]*timezone must be/,
     );
+  });
+
+  // Node 24 (ICU 78). A name with two entries is an alias that another ICU may resolve differently;
+  // aliases typed with capitals are kept as written, lower-case ones become what Intl resolves.
+  it.each([
+    { zone: 'UTC', expected: ['UTC'] },
+    { zone: 'utc', expected: ['UTC'] },
+    { zone: ' Utc ', expected: ['UTC'] },
+    { zone: 'Etc/UTC', expected: ['Etc/UTC'] },
+    { zone: 'etc/utc', expected: ['UTC'] },
+    { zone: 'GMT', expected: ['GMT'] },
+    { zone: 'Europe/Brussels', expected: ['Europe/Brussels'] },
+    { zone: 'europe/brussels', expected: ['Europe/Brussels'] },
+    { zone: 'EUROPE/BRUSSELS', expected: ['Europe/Brussels'] },
+    { zone: 'america/port-au-prince', expected: ['America/Port-au-Prince'] },
+    { zone: 'america/argentina/buenos_aires', expected: ['America/Buenos_Aires'] },
+    { zone: 'etc/gmt+5', expected: ['Etc/GMT+5'] },
+    { zone: 'EST5EDT', expected: ['EST5EDT'] },
+    { zone: 'est5edt', expected: ['America/New_York', 'EST5EDT'] },
+    { zone: 'America/Indianapolis', expected: ['America/Indianapolis'] },
+    { zone: 'US/Eastern', expected: ['US/Eastern'] },
+    { zone: 'Asia/Kolkata', expected: ['Asia/Kolkata'] },
+    { zone: 'asia/kolkata', expected: ['Asia/Calcutta', 'Asia/Kolkata'] },
+  ])('stores time zone $zone as $expected.0', ({ zone, expected }) => {
+    const { timezone } = parseStackConfig({ ...REQUIRED, timezone: zone });
+    expect(expected).toContain(timezone);
+    // The stored name is a fixed point: parsing it again keeps it.
+    expect(parseStackConfig({ ...REQUIRED, timezone }).timezone).toBe(timezone);
+  });
+
+  it.each([
+    { key: 'timeZone', meant: 'timezone' },
+    { key: 'TimeZone', meant: 'timezone' },
+    { key: 'time_zone', meant: 'timezone' },
+    { key: 'alarm_email', meant: 'alarmEmail' },
+    { key: 'alarm-email', meant: 'alarmEmail' },
+    { key: 'alarmemail', meant: 'alarmEmail' },
+    { key: 'OBJECT_LOCK_DAYS', meant: 'objectLockDays' },
+    { key: 'okta-token-secret-name', meant: 'oktaTokenSecretName' },
+    { key: 'elimitysourceid', meant: 'elimitySourceId' },
+  ])('rejects the misspelled key $key (meant: $meant)', ({ key, meant }) => {
+    const context = { ...REQUIRED, [key]: 'x' };
+    expect(() => parseStackConfig(context)).toThrow(ConfigError);
+    expect(() => parseStackConfig(context)).toThrow(
+      `unknown context key ${key}: did you mean ${meant}?`,
+    );
+  });
+
+  it('lists a misspelled key with the other problems', () => {
+    expect(() =>
+      parseStackConfig({ oktaorgurl: 'https://acme.okta.com', timeZone: 'Europe/Brussels' }),
+    ).toThrow(
+      /unknown context key oktaorgurl: did you mean oktaOrgUrl\?\n {2}- unknown context key timeZone: did you mean timezone\?\n {2}- oktaOrgUrl is required[\s\S]*elimitySourceId is required/,
+    );
+  });
+
+  const TOKEN = 'SSWS00aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789-_aBcDeFgHiJkLmNoPqRsTuVwXyZ';
+
+  it.each([
+    { input: { oktaTokenSecretName: `Bearer ${TOKEN.slice(0, 20)}` }, shown: '(value not shown)' },
+    { input: { elimityTokenSecretName: 'has spaces' }, shown: '(value not shown)' },
+    {
+      input: { oktaTokenSecretName: 'arn:aws:secretsmanager:eu-west-1:1:secret:x' },
+      shown: '(value not shown)',
+    },
+    {
+      input: { alarmEmail: TOKEN },
+      shown: `(got ${TOKEN.length} characters; value not shown)`,
+    },
+    {
+      input: { schedule: `cron(${TOKEN} 3 * * ? *)` },
+      shown: `(got ${TOKEN.length + 16} characters; value not shown)`,
+    },
+    {
+      input: { oktaOrgUrl: `https://acme.okta.com/${TOKEN}` },
+      shown: `(got ${TOKEN.length + 22} characters; value not shown)`,
+    },
+  ])('does not echo $input', ({ input, shown }) => {
+    const value = Object.values(input)[0] as string;
+    let message = '';
+    try {
+      parseStackConfig({ ...REQUIRED, ...input });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain(shown);
+    expect(message).not.toContain(value);
+    expect(message).not.toContain(TOKEN.slice(0, 20));
+  });
+
+  it.each([
+    { input: { alarmEmail: 'ops-at-example' }, shown: '(got "ops-at-example")' },
+    { input: { reservedConcurrency: 5 }, shown: '(got 5)' },
+    { input: { schedule: 'cron(0 25 * * ? *)' }, shown: 'has "25" in the cron hours field' },
+    { input: { timezone: 'x'.repeat(64) }, shown: `(got "${'x'.repeat(64)}")` },
+  ])('echoes the short value of $input', ({ input, shown }) => {
+    expect(() => parseStackConfig({ ...REQUIRED, ...input })).toThrow(shown);
   });
 });
 
@@ -329,6 +449,31 @@ describe('OktaConnectorStack: configuration from context', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(6 hours)',
     });
+  });
+
+  it.each([
+    { timezone: 'utc', expected: 'UTC' },
+    { timezone: 'europe/brussels', expected: 'Europe/Brussels' },
+  ])('writes the canonical name of -c timezone=$timezone', ({ timezone, expected }) => {
+    buildApp({ timezone }).template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpressionTimezone: expected,
+    });
+  });
+
+  it('fails synth on a misspelled key, not on the keys of CDK', () => {
+    const app = new App({
+      context: { ...CDK_JSON_CONTEXT, ...REQUIRED, timeZone: 'Europe/Brussels' },
+    });
+    expect(() => createConnectorApp(app)).toThrow(
+      'unknown context key timeZone: did you mean timezone?',
+    );
+  });
+
+  it('fails synth on objectLockDays without an Object Lock mode', () => {
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, ...REQUIRED, objectLockDays: '30' } });
+    expect(() => createConnectorApp(app)).toThrow(
+      'objectLockDays (30) needs objectLockMode governance or compliance',
+    );
   });
 
   it('fails synth with a message naming the missing key', () => {
