@@ -246,6 +246,12 @@ const fails: (Case & { message: RegExp })[] = [
     message: /missing from the users list \(which has 0\)|no users at all/,
   },
   {
+    name: 'an empty groups list with 200 (groups only reachable through assignments)',
+    rules: () => always({ path: GROUPS, fault: 'empty-list' }),
+    message:
+      /groups referenced by memberships or assignments are missing from the groups list \(which has 0\)/,
+  },
+  {
     name: 'a next link to another origin',
     rules: () => once({ path: USERS, page: 1, fault: 'foreign-next' }),
     message: /refusing to send the API token to https:\/\/evil\.example\.invalid/,

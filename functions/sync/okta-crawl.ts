@@ -108,6 +108,8 @@ function requestedLimit(url: string): number | undefined {
  * them one by one would only hide that, and spend the rate limits.
  */
 export function maxMissingById(listed: number): number {
+  // An empty list with objects referenced from elsewhere was not read in full: nothing to fill in.
+  if (listed === 0) return 0;
   return Math.max(100, Math.ceil(listed * 0.05));
 }
 
