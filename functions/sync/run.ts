@@ -264,11 +264,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       uncompressedBytes: encoded.uncompressedBytes,
     });
 
-    const verdict = checkMassDeletion(
-      sent,
-      baseline?.counts,
-      options.maxDropPercent,
-    );
+    const verdict = checkMassDeletion(sent, baseline?.counts, options.maxDropPercent);
     if (!verdict.ok) await onGuard(deps, verdict, options, manifest);
 
     if (!options.dryRun) {
