@@ -519,7 +519,7 @@ function successMessage(
   const { counts } = summary;
   const left =
     c && c.danglingRelationships > 0
-      ? ` ${n(c.danglingRelationships)} relationships to objects deleted during the run were left out.`
+      ? ` ${n(c.danglingRelationships)} ${c.danglingRelationships === 1 ? 'relationship' : 'relationships'} to objects deleted during the run ${c.danglingRelationships === 1 ? 'was' : 'were'} left out.`
       : '';
   const what = replay ? `Okta snapshot replayed from ${replay}` : 'Okta sync succeeded';
   return (
