@@ -172,20 +172,34 @@ describe('npm run sync (the CLI)', () => {
   });
 
   it.each([
-    { signal: 'SIGTERM' as const, code: 143 },
-    { signal: 'SIGINT' as const, code: 130 },
+    { signal: 'SIGTERM' as const, code: 143, during: 'crawl', times: 1 },
+    { signal: 'SIGINT' as const, code: 130, during: 'crawl', times: 1 },
+    { signal: 'SIGINT' as const, code: 130, during: 'crawl', times: 2 },
+    { signal: 'SIGTERM' as const, code: 143, during: 'post', times: 1 },
   ])(
-    'on $signal marks the run failed, prints the error and the summary, posts nothing',
-    async ({ signal, code }) => {
-      // A page that never answers keeps the run busy until the signal comes.
-      okta.setScenario([
-        { path: '/api/v1/users', page: 2, times: Number.POSITIVE_INFINITY, fault: 'stall' },
-      ]);
+    'on $signal ×$times during the $during: manifest failed, error and summary printed, no body left, nothing posted',
+    async ({ signal, code, during, times }) => {
+      if (during === 'crawl') {
+        // A page that never answers keeps the run busy until the signal comes.
+        okta.setScenario([
+          { path: '/api/v1/users', page: 2, times: Number.POSITIVE_INFINITY, fault: 'stall' },
+        ]);
+      } else {
+        // Elimity takes its time over the snapshot: the signal comes while it is being posted.
+        elimity.failNext(1, 503, undefined, { delayMs: 5_000 });
+      }
+      const trigger = during === 'crawl' ? 'sync started' : 'elimity import built';
       const own = await mkdtemp(join(tmpdir(), 'okta-cli-signal-'));
+      const temp = await mkdtemp(join(tmpdir(), 'okta-cli-signal-tmp-'));
       try {
         const posted = elimity.snapshots.length;
         const child = spawn(process.execPath, ['--import', 'tsx', CLI], {
-          env: { PATH: process.env.PATH ?? '', ...baseEnv(), [ENV.snapshotDir]: own },
+          env: {
+            PATH: process.env.PATH ?? '',
+            TMPDIR: temp,
+            ...baseEnv(),
+            [ENV.snapshotDir]: own,
+          },
           stdio: ['ignore', 'pipe', 'pipe'],
         });
         let stdout = '';
@@ -194,27 +208,32 @@ describe('npm run sync (the CLI)', () => {
         const started = new Promise<void>((resolve) =>
           child.stderr.on('data', (d) => {
             stderr += d;
-            if (stderr.includes('sync started')) resolve();
+            if (stderr.includes(trigger)) resolve();
           }),
         );
         const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
         await started;
         await new Promise((r) => setTimeout(r, 300));
-        child.kill(signal);
+        for (let i = 0; i < times; i++) child.kill(signal);
         expect(await closed).toBe(code);
-        expect(stderr).toMatch(
-          new RegExp(`^error: interrupted by ${signal} before the run finished`, 'm'),
-        );
+        const errors = stderr.split('\n').filter((l) => l.startsWith('error'));
+        expect(errors).toEqual([
+          `error: interrupted by ${signal} before the run finished; its manifest is marked failed`,
+        ]);
         const summary = lastLine(stdout) as { status: string; posted: boolean; snapshot: string };
         expect(summary).toMatchObject({ status: 'failed', posted: false });
         const manifest = JSON.parse(
           await readFile(join(summary.snapshot, 'manifest.json'), 'utf8'),
         );
         expect(manifest).toMatchObject({ status: 'failed', error: `interrupted by ${signal}` });
+        expect(manifest.requests.total).toBeGreaterThan(0);
         expect(elimity.snapshots).toHaveLength(posted);
+        // tsx keeps a cache of its own there; the run's body directory must be gone.
+        expect((await readdir(temp)).filter((n) => n.startsWith('okta-elimity-'))).toEqual([]);
       } finally {
         okta.setScenario([]);
         await rm(own, { recursive: true, force: true });
+        await rm(temp, { recursive: true, force: true });
       }
     },
   );

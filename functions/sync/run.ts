@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SnapshotTarget } from '../../shared/config';
@@ -233,7 +233,8 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
       const key = RELATIONSHIP_COUNT[`${r.fromEntityType}->${r.toEntityType}`];
       if (key) sent[key]++;
     };
-    workDir = await mkdtemp(path.join(deps.tmpDir ?? tmpdir(), 'okta-elimity-'));
+    workDir = bodyWorkDir(deps);
+    await mkdir(workDir);
     const encoded = await encodeSnapshotBodyToFile(
       {
         entities: fitted(elimityImport.entities, filter?.filterEntity, countEntity),
@@ -354,6 +355,14 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
   } finally {
     if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/**
+ * The run's own directory for its compressed Elimity body (Lambda: under /tmp, which outlives a
+ * run in a warm container); removed when the run ends, or by whoever abandons the run.
+ */
+export function bodyWorkDir(deps: Pick<SyncDeps, 'runId' | 'tmpDir'>): string {
+  return path.join(deps.tmpDir ?? tmpdir(), `okta-elimity-${deps.runId}`);
 }
 
 /** Crawls Okta into the writer and closes the snapshot's parts into the manifest. */
