@@ -140,6 +140,8 @@ export interface SyncConfig {
   okta?: OktaSettings;
   /** Absent only for a dry run. */
   elimity?: { url: URL; sourceId: string; token: SecretSource };
+  /** The Elimity source the run is for: with `elimity`, or on a dry run given its URL and id. */
+  elimitySource?: { url: URL; sourceId: string };
   /** Absent only for a CLI replay, which then uses the replayed snapshot's store. */
   snapshot?: SnapshotTarget;
   dryRun: boolean;
@@ -228,9 +230,11 @@ export function parseSyncConfig(
   }
 
   let elimity: SyncConfig['elimity'];
-  if (!dryRun) {
-    const url = e[ENV.elimityUrl];
-    const sourceId = e[ENV.elimitySourceId];
+  let elimitySource: SyncConfig['elimitySource'];
+  const url = e[ENV.elimityUrl];
+  const sourceId = e[ENV.elimitySourceId];
+  // A dry run posts nothing, but a source it is told about still picks the guard's baseline.
+  if (!dryRun || (url && sourceId)) {
     if (!url) throw new ConfigError(`${ENV.elimityUrl} must be set (or ${ENV.dryRun}=true)`);
     if (!sourceId) {
       throw new ConfigError(`${ENV.elimitySourceId} must be set (or ${ENV.dryRun}=true)`);
@@ -240,14 +244,17 @@ export function parseSyncConfig(
     if (/(^|\/)api(\/|$)/i.test(elimityUrl.pathname)) {
       throw new ConfigError(`${ENV.elimityUrl} must be the tenant's base URL without /api`);
     }
-    elimity = {
-      url: elimityUrl,
-      sourceId,
-      token: secretSource(runtime, e[ENV.elimitySourceToken], e[ENV.elimityTokenSecretId], {
-        value: ENV.elimitySourceToken,
-        id: ENV.elimityTokenSecretId,
-      }),
-    };
+    elimitySource = { url: elimityUrl, sourceId };
+    if (!dryRun) {
+      elimity = {
+        url: elimityUrl,
+        sourceId,
+        token: secretSource(runtime, e[ENV.elimitySourceToken], e[ENV.elimityTokenSecretId], {
+          value: ENV.elimitySourceToken,
+          id: ENV.elimityTokenSecretId,
+        }),
+      };
+    }
   }
 
   const bucket = e[ENV.snapshotBucket];
@@ -274,6 +281,7 @@ export function parseSyncConfig(
   return {
     ...(okta ? { okta } : {}),
     ...(elimity ? { elimity } : {}),
+    ...(elimitySource ? { elimitySource } : {}),
     ...(snapshot ? { snapshot } : {}),
     dryRun,
     force,

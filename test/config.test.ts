@@ -179,3 +179,24 @@ describe('parseSyncConfig', () => {
     expect(config.snapshot).toMatchObject({ prefix: prefix === '' ? 'okta-snapshots/' : expected });
   });
 });
+
+describe('the Elimity source of a dry run', () => {
+  const base = {
+    [ENV.oktaOrgUrl]: 'https://acme.okta.com',
+    [ENV.oktaApiToken]: 'x',
+    [ENV.snapshotDir]: '/tmp/snapshots',
+    [ENV.dryRun]: 'true',
+  };
+  it('is known when its URL and id are given, without a token: it picks the guard baseline', () => {
+    const config = parseSyncConfig(
+      { ...base, [ENV.elimityUrl]: 'https://acme.elimity.com', [ENV.elimitySourceId]: '12' },
+      'cli',
+    );
+    expect(config.elimity).toBeUndefined();
+    expect(config.elimitySource?.url.href).toBe('https://acme.elimity.com/');
+    expect(config.elimitySource?.sourceId).toBe('12');
+  });
+  it('is unknown without them', () => {
+    expect(parseSyncConfig(base, 'cli').elimitySource).toBeUndefined();
+  });
+});

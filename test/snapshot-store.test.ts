@@ -23,6 +23,7 @@ import {
   runPrefix,
   type SnapshotRecord,
   type SnapshotResource,
+  UNRECORDED_SOURCE,
   writeManifest,
 } from '../functions/sync/snapshot-writer';
 import { ConfigError, DataError, UpstreamError } from '../shared/errors';
@@ -351,6 +352,37 @@ describe.each(stores)('raw snapshot on the %s store', (kind, makeStore) => {
     });
     expect(latest?.bySource?.[a]).toMatchObject({ runId: `run-${kind}-a2`, counts: { users: 30 } });
     expect(latest?.bySource?.[b]).toMatchObject({ runId: `run-${kind}-b1`, counts: { users: 20 } });
+  });
+
+  it('keeps a pointer from before sources were recorded as the baseline of sources without one', async () => {
+    const store = makeStore();
+    const legacy = `run-${kind}-legacy`;
+    // What an earlier version wrote: no elimitySource, no bySource.
+    await store.put(
+      'latest-succeeded.json',
+      Buffer.from(
+        JSON.stringify({
+          runId: legacy,
+          manifestKey: `runs/${legacy}/manifest.json`,
+          finishedAt: '2026-12-01T03:00:00.000Z',
+          counts: { users: 2000 },
+        }),
+      ),
+      'application/json',
+    );
+    const b = 'https://b.elimity.test/api/sources/2/';
+    const runB = `run-${kind}-b`;
+    await markLatestSucceeded(store, runB, {
+      ...manifestFor(runB, []),
+      counts: { users: 1500 },
+      elimitySource: b,
+    });
+    const latest = await readLatestSucceeded(store);
+    expect(latest?.bySource?.[b]).toMatchObject({ runId: runB });
+    expect(latest?.bySource?.[UNRECORDED_SOURCE]).toMatchObject({
+      runId: legacy,
+      counts: { users: 2000 },
+    });
   });
 
   it('parses its own printed location back to the same target and run', () => {

@@ -23,6 +23,7 @@ import {
   readLatestSucceeded,
   runPrefix,
   type SnapshotWriter,
+  UNRECORDED_SOURCE,
   writeManifest,
 } from './snapshot-writer';
 
@@ -442,7 +443,7 @@ async function lastPostedToThisSource(deps: SyncDeps): Promise<PostedRun | undef
   }
   // Dry runs (no source) and pointers written before sources were recorded: the newest run.
   if (!latest || !deps.elimitySource || !latest.elimitySource) return latest;
-  const own = latest.bySource?.[deps.elimitySource];
+  const own = latest.bySource?.[deps.elimitySource] ?? latest.bySource?.[UNRECORDED_SOURCE];
   if (!own) {
     deps.log.info(
       'no snapshot posted to this Elimity source yet in this store; nothing to compare',

@@ -127,8 +127,14 @@ export function createSyncDeps(
     store: createSnapshotStore(target, io.s3),
     openStore: (t) => createSnapshotStore(t, io.s3),
     elimity,
-    ...(elimity && config.elimity
-      ? { elimitySource: elimityEndpointUrl(config.elimity.url, config.elimity.sourceId, '').href }
+    ...(config.elimitySource
+      ? {
+          elimitySource: elimityEndpointUrl(
+            config.elimitySource.url,
+            config.elimitySource.sourceId,
+            '',
+          ).href,
+        }
       : {}),
     log: io.log,
     concurrency: config.okta?.concurrency ?? 1,

@@ -127,6 +127,9 @@ export const LatestSucceededSchema = v.object({
   bySource: v.optional(v.record(v.string(), PostedRunSchema)),
 });
 
+/** `bySource` key of a run posted before the pointer recorded where runs posted. */
+export const UNRECORDED_SOURCE = '(not recorded)';
+
 /** Pointer to the newest succeeded run. */
 export type LatestSucceeded = v.InferOutput<typeof LatestSucceededSchema>;
 
@@ -344,6 +347,12 @@ export async function markLatestSucceeded(
   // cannot be read is replaced rather than failing a run that has already posted.
   const previous = await readLatestSucceeded(store).catch(() => undefined);
   const bySource = { ...previous?.bySource };
+  // A pointer written before sources were recorded stays a baseline (of the source it was for,
+  // which is not known: so of every source without one of its own).
+  if (previous && !previous.elimitySource && !(UNRECORDED_SOURCE in bySource)) {
+    const { runId: id, manifestKey: key, finishedAt, counts } = previous;
+    bySource[UNRECORDED_SOURCE] = { runId: id, manifestKey: key, finishedAt, counts };
+  }
   if (manifest.elimitySource) bySource[manifest.elimitySource] = run;
   const latest: LatestSucceeded = {
     ...run,
