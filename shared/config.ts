@@ -138,10 +138,11 @@ export interface OktaSettings {
 export interface SyncConfig {
   /** Absent only for a replay given no Okta settings: a replay makes no Okta call. */
   okta?: OktaSettings;
-  /** Absent only for a dry run. */
-  elimity?: { url: URL; sourceId: string; token: SecretSource };
-  /** The Elimity source the run is for: with `elimity`, or on a dry run given its URL and id. */
-  elimitySource?: { url: URL; sourceId: string };
+  /**
+   * The Elimity source the run posts to. Absent only for a dry run not told its URL and id (a
+   * dry run told them compares with that source's guard baseline); `token` absent for any dry run.
+   */
+  elimity?: { url: URL; sourceId: string; token?: SecretSource };
   /** Absent only for a CLI replay, which then uses the replayed snapshot's store. */
   snapshot?: SnapshotTarget;
   dryRun: boolean;
@@ -230,7 +231,6 @@ export function parseSyncConfig(
   }
 
   let elimity: SyncConfig['elimity'];
-  let elimitySource: SyncConfig['elimitySource'];
   const url = e[ENV.elimityUrl];
   const sourceId = e[ENV.elimitySourceId];
   // A dry run posts nothing, but a source it is told about still picks the guard's baseline.
@@ -244,16 +244,14 @@ export function parseSyncConfig(
     if (/(^|\/)api(\/|$)/i.test(elimityUrl.pathname)) {
       throw new ConfigError(`${ENV.elimityUrl} must be the tenant's base URL without /api`);
     }
-    elimitySource = { url: elimityUrl, sourceId };
+    elimity = { url: elimityUrl, sourceId };
     if (!dryRun) {
-      elimity = {
-        url: elimityUrl,
-        sourceId,
-        token: secretSource(runtime, e[ENV.elimitySourceToken], e[ENV.elimityTokenSecretId], {
-          value: ENV.elimitySourceToken,
-          id: ENV.elimityTokenSecretId,
-        }),
-      };
+      elimity.token = secretSource(
+        runtime,
+        e[ENV.elimitySourceToken],
+        e[ENV.elimityTokenSecretId],
+        { value: ENV.elimitySourceToken, id: ENV.elimityTokenSecretId },
+      );
     }
   }
 
@@ -281,7 +279,6 @@ export function parseSyncConfig(
   return {
     ...(okta ? { okta } : {}),
     ...(elimity ? { elimity } : {}),
-    ...(elimitySource ? { elimitySource } : {}),
     ...(snapshot ? { snapshot } : {}),
     dryRun,
     force,

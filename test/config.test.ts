@@ -192,11 +192,11 @@ describe('the Elimity source of a dry run', () => {
       { ...base, [ENV.elimityUrl]: 'https://acme.elimity.com', [ENV.elimitySourceId]: '12' },
       'cli',
     );
-    expect(config.elimity).toBeUndefined();
-    expect(config.elimitySource?.url.href).toBe('https://acme.elimity.com/');
-    expect(config.elimitySource?.sourceId).toBe('12');
+    expect(config.elimity?.token).toBeUndefined();
+    expect(config.elimity?.url.href).toBe('https://acme.elimity.com/');
+    expect(config.elimity?.sourceId).toBe('12');
   });
   it('is unknown without them', () => {
-    expect(parseSyncConfig(base, 'cli').elimitySource).toBeUndefined();
+    expect(parseSyncConfig(base, 'cli').elimity).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { FAULT_KINDS } from './okta-simulator';
 import {
   OPTION_NAMES,
   parseSimulateArgs,
+  RULE_FIELDS,
   UsageError,
   usageText,
 } from './okta-simulator/simulate-options';
@@ -75,16 +76,7 @@ describe('npm run simulate -- --help', () => {
     );
     expect(flat).toContain('A path that starts with ^ is a JavaScript regular expression');
     expect(flat).toContain('(default 1); null = unlimited');
-    for (const field of [
-      'path',
-      'method',
-      'query',
-      'page',
-      'fromPage',
-      'nth',
-      'times',
-      'delayMs',
-    ]) {
+    for (const field of RULE_FIELDS) {
       expect(text).toMatch(new RegExp(`^ {2}${field} `, 'm'));
     }
     const kinds = text.slice(text.indexOf('Fault kinds'));

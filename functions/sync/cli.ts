@@ -4,7 +4,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseSyncConfig, type SyncConfig } from '../../shared/config';
 import { describeError } from '../../shared/errors';
 import { createTextLogger } from './logger';
-import { bodyWorkDir, type RunSummary, runSync, type SyncDeps, ZERO_COUNTS } from './run';
+import {
+  bodyWorkDir,
+  manifestRequests,
+  type RunSummary,
+  runSync,
+  type SyncDeps,
+  ZERO_COUNTS,
+} from './run';
 import { createSecretReader } from './secrets';
 import { createSyncDeps, readTokens, runOptionsOf } from './setup';
 import { readManifest } from './snapshot-reader';
@@ -53,7 +60,7 @@ async function main(): Promise<number> {
     config = parseSyncConfig(process.env, 'cli');
     const needsSecrets =
       config.okta?.token.kind === 'secretsManager' ||
-      config.elimity?.token.kind === 'secretsManager';
+      config.elimity?.token?.kind === 'secretsManager';
     const readSecret = needsSecrets ? createSecretReader(new SecretsManagerClient({})) : undefined;
     const tokens = await readTokens(config, readSecret);
     const usesS3 = config.snapshot?.kind === 's3' || (config.replay?.startsWith('s3://') ?? false);
@@ -100,21 +107,12 @@ async function onSignal(signal: StopSignal): Promise<void> {
 async function markInterrupted(deps: SyncDeps, signal: StopSignal): Promise<void> {
   const manifest = await readManifest(deps.store, deps.runId);
   if (manifest.status !== 'running') return;
-  const stats = deps.okta?.stats();
   await writeManifest(deps.store, deps.runId, {
     ...manifest,
     status: 'failed',
     error: `interrupted by ${signal}`,
     finishedAt: new Date().toISOString(),
-    ...(stats
-      ? {
-          requests: {
-            total: stats.total,
-            rateLimited: stats.rateLimited,
-            byBucket: stats.byBucket as Record<string, number>,
-          },
-        }
-      : {}),
+    requests: manifestRequests(deps.okta),
   });
 }
 

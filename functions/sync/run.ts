@@ -17,6 +17,7 @@ import { parseSnapshotLocation, readManifest, readRecords } from './snapshot-rea
 import type { SnapshotStore } from './snapshot-store';
 import {
   createSnapshotWriter,
+  type LatestSucceeded,
   type Manifest,
   markLatestSucceeded,
   type PostedRun,
@@ -175,14 +176,7 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
   // The compressed Elimity body goes to a file of this run's own (Lambda: /tmp), removed at the end.
   let workDir: string | undefined;
   const oktaStats = () => deps.okta?.stats();
-  const requestStats = (): Manifest['requests'] => {
-    const s = oktaStats();
-    return {
-      total: s?.total ?? 0,
-      rateLimited: s?.rateLimited ?? 0,
-      byBucket: (s?.byBucket ?? {}) as Record<string, number>,
-    };
-  };
+  const requestStats = () => manifestRequests(deps.okta);
 
   try {
     // Written first, so that even a run killed half-way leaves a trace in the audit store.
@@ -358,6 +352,16 @@ export async function runSync(deps: SyncDeps, options: RunOptions): Promise<RunO
   }
 }
 
+/** The Okta request counts as a manifest records them (all zero without an Okta client). */
+export function manifestRequests(okta: OktaClient | undefined): Manifest['requests'] {
+  const s = okta?.stats();
+  return {
+    total: s?.total ?? 0,
+    rateLimited: s?.rateLimited ?? 0,
+    byBucket: (s?.byBucket ?? {}) as Record<string, number>,
+  };
+}
+
 /**
  * The run's own directory for its compressed Elimity body (Lambda: under /tmp, which outlives a
  * run in a warm container); removed when the run ends, or by whoever abandons the run.
@@ -431,7 +435,7 @@ async function openReplay(deps: SyncDeps, location: string): Promise<SnapshotSou
  * source, another tenant), so a source with no posted run of its own has nothing to compare with.
  */
 async function lastPostedToThisSource(deps: SyncDeps): Promise<PostedRun | undefined> {
-  let latest: Awaited<ReturnType<typeof readLatestSucceeded>>;
+  let latest: LatestSucceeded | undefined;
   try {
     latest = await readLatestSucceeded(deps.store);
   } catch (error) {
@@ -441,7 +445,7 @@ async function lastPostedToThisSource(deps: SyncDeps): Promise<PostedRun | undef
         'restore it from an earlier version, or delete it (the next run then has no baseline to compare with)',
     );
   }
-  // Dry runs (no source) and pointers written before sources were recorded: the newest run.
+  // Runs told no source, and pointers written before sources were recorded: the newest run.
   if (!latest || !deps.elimitySource || !latest.elimitySource) return latest;
   const own = latest.bySource?.[deps.elimitySource] ?? latest.bySource?.[UNRECORDED_SOURCE];
   if (!own) {
@@ -527,10 +531,13 @@ function successMessage(
 ): string {
   const n = (x: number) => x.toLocaleString('en-US');
   const { counts } = summary;
+  const dangling = c?.danglingRelationships ?? 0;
   const left =
-    c && c.danglingRelationships > 0
-      ? ` ${n(c.danglingRelationships)} ${c.danglingRelationships === 1 ? 'relationship' : 'relationships'} to objects deleted during the run ${c.danglingRelationships === 1 ? 'was' : 'were'} left out.`
-      : '';
+    dangling === 1
+      ? ' 1 relationship to an object deleted during the run was left out.'
+      : dangling > 1
+        ? ` ${n(dangling)} relationships to objects deleted during the run were left out.`
+        : '';
   const what = replay ? `Okta snapshot replayed from ${replay}` : 'Okta sync succeeded';
   return (
     `${what}: ${n(counts.users)} users, ${n(counts.groups)} groups, ` +

@@ -127,14 +127,8 @@ export function createSyncDeps(
     store: createSnapshotStore(target, io.s3),
     openStore: (t) => createSnapshotStore(t, io.s3),
     elimity,
-    ...(config.elimitySource
-      ? {
-          elimitySource: elimityEndpointUrl(
-            config.elimitySource.url,
-            config.elimitySource.sourceId,
-            '',
-          ).href,
-        }
+    ...(config.elimity
+      ? { elimitySource: elimityEndpointUrl(config.elimity.url, config.elimity.sourceId, '').href }
       : {}),
     log: io.log,
     concurrency: config.okta?.concurrency ?? 1,

@@ -178,7 +178,8 @@ const OPTION_DOCS: readonly OptionDoc[] = OPTION_SECTIONS.flatMap((s) => s.optio
 /** Every long option name, `help` included. */
 export const OPTION_NAMES: readonly string[] = OPTION_DOCS.map((o) => o.name);
 
-const RULE_FIELDS = [
+/** Every field a scenario rule may have (the help lists each). */
+export const RULE_FIELDS = [
   'path',
   'method',
   'query',
